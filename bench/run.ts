@@ -1,0 +1,26 @@
+/**
+ * Benchmarks, run on demand (never part of `npm test`):
+ *   npm run bench -- ingest [events]      ESL ingest rate and memory (issue: spine)
+ *   npm run bench -- link                 command round trip p50/p99, reconnect time (issue: spine)
+ *   npm run bench -- rest [requests]      REST p50/p99 with 500 agents: GET /api/agents, PUT status (issue: REST API)
+ *   npm run bench -- pops [agents]        screen-pop latency at 20/s, 200/s and a 10x overload, memory per desk socket (issue: Agent desk)
+ */
+import { benchIngest } from './esl-ingest.js';
+import { benchLink } from './esl-link.js';
+import { benchRest } from './rest.js';
+import { benchPops } from './pops.js';
+
+const [which = 'ingest', arg] = process.argv.slice(2);
+const benches: Record<string, () => Promise<void>> = {
+  ingest: () => benchIngest(Number(arg ?? 1_000_000)),
+  link: () => benchLink(),
+  rest: () => benchRest(Number(arg ?? 2000)),
+  pops: () => benchPops(Number(arg ?? 1000)),
+};
+const run = benches[which];
+if (!run) {
+  console.error(`unknown bench ${which}; one of: ${Object.keys(benches).join(', ')}`);
+  process.exit(2);
+}
+await run();
+process.exit(0);

@@ -1,0 +1,396 @@
+import { EventEmitter } from 'node:events';
+import type { EslClient } from '../esl/client.js';
+import { EslCommandError } from '../esl/errors.js';
+import type { Logger } from '../log.js';
+import * as cmd from './commands.js';
+import { decodeCallcenterEvent, isCallcenterEvent, type CallcenterEvent } from './events.js';
+import { asCallcenterError, CallcenterError, expectOk, parseList, parseTable, parseValue } from './replies.js';
+import { agentsFromTable, memberFromRow, newAgent, queueFromRow, tierFromRow, type AgentView, type StateView, type TierView } from './state.js';
+import type { AgentState, AgentStatus, AgentType, TierState } from './vocabulary.js';
+
+/** Who asked for a command: recorded with it in the audit trail. */
+export interface Actor {
+  readonly source: 'rest' | 'agent-desk' | 'auto' | 'resync' | 'demo';
+  readonly id: string;
+  /** The agent the command is about, when there is one (audit filter). */
+  readonly agent?: string;
+}
+
+export interface CommandRecord {
+  readonly at: number;
+  readonly actor: Actor;
+  readonly command: string;
+  readonly ok: boolean;
+  readonly reply: string;
+  readonly latencyMs: number;
+}
+
+export interface CallCenterEvents {
+  /** A decoded callcenter event, after the view has applied it. */
+  event: [event: CallcenterEvent];
+  resynced: [];
+  ready: [];
+  down: [error: Error];
+  command: [record: CommandRecord];
+}
+
+export interface NewAgent {
+  readonly name: string;
+  readonly contact: string;
+  readonly type?: AgentType;
+  readonly status?: AgentStatus;
+  readonly maxNoAnswer?: number;
+  readonly wrapUpTime?: number;
+  readonly rejectDelayTime?: number;
+  readonly busyDelayTime?: number;
+  readonly noAnswerDelayTime?: number;
+}
+
+export type AgentPatch = Partial<Omit<NewAgent, 'name'>>;
+
+/** Thrown when a multi-step change failed half-way and could not be rolled back. */
+export class PartialChangeError extends Error {
+  override readonly name = 'PartialChangeError';
+  constructor(
+    message: string,
+    override readonly cause: unknown,
+    readonly applied: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
+const NUMERIC_FIELDS = [
+  ['maxNoAnswer', 'max_no_answer'],
+  ['wrapUpTime', 'wrap_up_time'],
+  ['rejectDelayTime', 'reject_delay_time'],
+  ['busyDelayTime', 'busy_delay_time'],
+  ['noAnswerDelayTime', 'no_answer_delay_time'],
+] as const;
+
+/** One command of a multi-step change, and what the view learns when the switch says +OK. */
+interface Step {
+  readonly command: string;
+  readonly view?: Partial<AgentView>;
+}
+
+export interface CallCenterOptions {
+  readonly logger: Logger;
+  /** Periodic full resync, the safety net for changes that fire no event (ms; 0 = off). */
+  readonly resyncIntervalMs?: number;
+}
+
+/**
+ * The mod_callcenter domain over one ESL link: typed commands (validated,
+ * built, sent, replies parsed and mapped to CallcenterError), the event stream
+ * decoded into the StateView, and resync after every (re)connect.
+ */
+export class CallCenter extends EventEmitter<CallCenterEvents> {
+  private resyncRunning: Promise<void> | null = null;
+  private resyncAgain = false;
+  private resyncTimer: NodeJS.Timeout | null = null;
+  private unknownTimer: NodeJS.Timeout | null = null;
+  private readonly log: Logger;
+
+  constructor(
+    readonly client: EslClient,
+    readonly view: StateView,
+    private readonly opts: CallCenterOptions,
+  ) {
+    super();
+    this.log = opts.logger;
+    client.on('event', (e) => {
+      if (!isCallcenterEvent(e)) return;
+      const event = decodeCallcenterEvent(e);
+      if (event.action === 'unknown') this.log.warn({ action: event.rawAction }, 'unknown CC-Action passed through');
+      this.view.apply(event);
+      this.emit('event', event);
+    });
+    client.on('ready', () => this.resyncAfterConnect(0));
+    client.on('down', (err) => this.emit('down', err));
+    view.on('unknown', (what) => {
+      this.log.info({ what }, 'event about something unlisted; resyncing');
+      if (this.unknownTimer) return;
+      this.unknownTimer = setTimeout(() => {
+        this.unknownTimer = null;
+        this.resync().catch(() => undefined);
+      }, 200);
+    });
+    const every = opts.resyncIntervalMs ?? 30_000;
+    if (every > 0) {
+      this.resyncTimer = setInterval(() => {
+        this.view.pruneAbandoned();
+        if (this.client.ready) this.resync().catch(() => undefined);
+      }, every);
+      this.resyncTimer.unref();
+    }
+  }
+
+  /**
+   * The view is only announced ready once a resync after the connect succeeded;
+   * a failed one (a slow switch) is retried while the link stays up.
+   */
+  private resyncAfterConnect(attempt: number): void {
+    this.resync().then(
+      () => this.emit('ready'),
+      (err: Error) => {
+        if (!this.client.ready) return; // the next connect starts over
+        const delay = Math.min(5000, 250 * 2 ** attempt);
+        this.log.warn({ err: err.message, retryInMs: delay }, 'resync after connect failed');
+        const t = setTimeout(() => {
+          if (this.client.ready) this.resyncAfterConnect(attempt + 1);
+        }, delay);
+        t.unref();
+      },
+    );
+  }
+
+  close(): void {
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    if (this.unknownTimer) clearTimeout(this.unknownTimer);
+  }
+
+  get ready(): boolean {
+    return this.client.ready;
+  }
+
+  /**
+   * Sends one callcenter command and records it. Replies `-ERR …` become
+   * CallcenterError; link errors (EslLinkDownError, EslTimeoutError) pass through.
+   */
+  async run(command: string, actor: Actor, onReply?: (body: string) => void): Promise<string> {
+    const started = performance.now();
+    try {
+      const body = await this.client.api(command, onReply ? { onReply } : {});
+      this.record(actor, command, true, body, started);
+      return body;
+    } catch (err) {
+      const reply = err instanceof EslCommandError ? err.reply : (err as Error).message;
+      this.record(actor, command, false, reply, started);
+      throw asCallcenterError(err);
+    }
+  }
+
+  private record(actor: Actor, command: string, ok: boolean, reply: string, started: number): void {
+    if (this.listenerCount('command') === 0) return;
+    this.emit('command', { at: Date.now(), actor, command, ok, reply: reply.length > 500 ? reply.slice(0, 500) + '…' : reply, latencyMs: performance.now() - started });
+  }
+
+  private async runOk(command: string, actor: Actor, after?: () => void): Promise<void> {
+    await this.run(command, actor, (body) => {
+      expectOk(body);
+      after?.();
+    });
+  }
+
+  // ---- agents ---------------------------------------------------------------
+
+  /**
+   * The commands for a set of agent settings, each with what the view learns
+   * from its +OK (settings other than contact and status fire no event). All
+   * are built before anything is sent, so a grammar error stops the request whole.
+   */
+  private settingSteps(name: string, s: AgentPatch): Step[] {
+    const steps: Step[] = [];
+    if (s.type !== undefined) steps.push({ command: cmd.agentSetType(name, s.type), view: { type: s.type } });
+    if (s.contact !== undefined) steps.push({ command: cmd.agentSetContact(name, s.contact) });
+    for (const [field, key] of NUMERIC_FIELDS) {
+      const v = s[field];
+      if (v !== undefined) steps.push({ command: cmd.agentSetNumber(name, key, v), view: { [field]: v } });
+    }
+    if (s.status !== undefined) steps.push({ command: cmd.agentSetStatus(name, s.status) });
+    return steps;
+  }
+
+  private async runStep(name: string, step: Step, actor: Actor): Promise<void> {
+    await this.runOk(step.command, actor, () => {
+      const current = this.view.agents.get(name);
+      if (step.view && current) this.view.putAgent({ ...current, ...step.view });
+    });
+  }
+
+  /** Adds an agent with all its settings, or nothing: a failure after `agent add` deletes it again. */
+  async createAgent(a: NewAgent, actor: Actor): Promise<void> {
+    const { name, type, ...settings } = a;
+    const steps = this.settingSteps(name, settings);
+    const add = cmd.agentAdd(name, type ?? 'callback');
+    // The agent-add event may trail the replies: the view gets the agent from the +OK.
+    await this.runOk(add, actor, () => {
+      if (!this.view.agents.has(name)) this.view.putAgent(newAgent(name, type ?? 'callback'));
+    });
+    const applied = [add];
+    try {
+      for (const step of steps) {
+        await this.runStep(name, step, actor);
+        applied.push(step.command);
+      }
+    } catch (err) {
+      try {
+        await this.runOk(cmd.agentDel(a.name), actor, () => this.view.removeAgent(a.name));
+      } catch (rollbackErr) {
+        throw new PartialChangeError(`agent ${a.name} was created but not fully configured, and could not be removed`, err, applied);
+      }
+      throw err;
+    }
+  }
+
+  /** Applies each given setting in turn; on failure reports which were applied. */
+  async updateAgent(name: string, patch: AgentPatch, actor: Actor): Promise<void> {
+    const steps = this.settingSteps(name, patch);
+    const applied: string[] = [];
+    for (const step of steps) {
+      try {
+        await this.runStep(name, step, actor);
+      } catch (err) {
+        if (applied.length === 0) throw err;
+        throw new PartialChangeError(`agent ${name}: ${applied.length} of ${steps.length} changes applied before a failure`, err, applied);
+      }
+      applied.push(step.command);
+    }
+  }
+
+  async deleteAgent(name: string, actor: Actor): Promise<void> {
+    const c = cmd.agentDel(name);
+    if (!this.view.agents.has(name)) {
+      // `agent del` of an unknown agent answers +OK on the real switch: check first.
+      await this.getAgentStatus(name, actor);
+    }
+    await this.runOk(c, actor, () => this.view.removeAgent(name));
+  }
+
+  async setAgentStatus(name: string, status: AgentStatus, actor: Actor): Promise<void> {
+    await this.runOk(cmd.agentSetStatus(name, status), actor);
+  }
+
+  async setAgentState(name: string, state: AgentState, actor: Actor): Promise<void> {
+    await this.runOk(cmd.agentSetState(name, state), actor);
+  }
+
+  async setAgentContact(name: string, contact: string, actor: Actor): Promise<void> {
+    await this.runOk(cmd.agentSetContact(name, contact), actor);
+  }
+
+  async getAgentStatus(name: string, actor: Actor): Promise<string> {
+    return parseValue(await this.run(cmd.agentGetStatus(name), actor));
+  }
+
+  /** Lists agents from the switch (live counters) and refreshes the view with them. */
+  async listAgents(actor: Actor): Promise<AgentView[]> {
+    let agents: AgentView[] = [];
+    await this.run(cmd.agentList(), actor, (body) => {
+      agents = agentsFromTable(parseTable(body));
+      this.view.replaceAgents(agents);
+    });
+    return agents;
+  }
+
+  async getAgent(name: string, actor: Actor): Promise<AgentView> {
+    let agent: AgentView | undefined;
+    await this.run(cmd.agentList(name), actor, (body) => {
+      agent = agentsFromTable(parseTable(body)).find((a) => a.name === name);
+      if (agent) this.view.putAgent(agent);
+      else this.view.removeAgent(name);
+    });
+    if (!agent) throw new CallcenterError('AGENT_NOT_FOUND', '-ERR Agent not found!');
+    return agent;
+  }
+
+  // ---- tiers ----------------------------------------------------------------
+
+  async addTier(queue: string, agent: string, level: number, position: number, actor: Actor): Promise<void> {
+    const c = cmd.tierAdd(queue, agent, level, position);
+    if (!this.view.agents.has(agent)) await this.getAgent(agent, actor);
+    await this.runOk(c, actor, () => this.view.putTier({ queue, agent, state: 'Ready', level, position }));
+  }
+
+  async updateTier(queue: string, agent: string, patch: { level?: number; position?: number; state?: TierState }, actor: Actor): Promise<void> {
+    const steps: Array<[string, () => void]> = [];
+    const current = () => this.view.getTier(queue, agent);
+    const put = (p: Partial<{ level: number; position: number; state: string }>) => () => {
+      const t = current();
+      if (t) this.view.putTier({ ...t, ...p });
+    };
+    if (patch.level !== undefined) steps.push([cmd.tierSetLevel(queue, agent, patch.level), put({ level: patch.level })]);
+    if (patch.position !== undefined) steps.push([cmd.tierSetPosition(queue, agent, patch.position), put({ position: patch.position })]);
+    if (patch.state !== undefined) steps.push([cmd.tierSetState(queue, agent, patch.state), put({ state: patch.state })]);
+    if (!current()) await this.listTiers(actor);
+    if (!current()) throw new CallcenterError('TIER_NOT_FOUND', '-ERR Tier not found!');
+    for (const [c, after] of steps) await this.runOk(c, actor, after);
+  }
+
+  async deleteTier(queue: string, agent: string, actor: Actor): Promise<void> {
+    const c = cmd.tierDel(queue, agent);
+    if (!this.view.getTier(queue, agent)) await this.listTiers(actor);
+    if (!this.view.getTier(queue, agent)) throw new CallcenterError('TIER_NOT_FOUND', '-ERR Tier not found!');
+    await this.runOk(c, actor, () => this.view.removeTier(queue, agent));
+  }
+
+  /** Lists tiers from the switch and refreshes the view: tier changes made elsewhere (fs_cli) fire no event. */
+  async listTiers(actor: Actor): Promise<TierView[]> {
+    let tiers: TierView[] = [];
+    await this.run(cmd.tierList(), actor, (body) => {
+      tiers = parseList(body).rows.map(tierFromRow);
+      this.view.replaceTiers(tiers);
+    });
+    return tiers;
+  }
+
+  // ---- queues ---------------------------------------------------------------
+
+  async reloadQueue(queue: string, actor: Actor): Promise<void> {
+    await this.runOk(cmd.queueReload(queue), actor);
+    await this.resync();
+  }
+
+  // ---- resync ---------------------------------------------------------------
+
+  /**
+   * Replaces the view with what the switch lists. Concurrent calls share one
+   * run; a call made while a run is going causes exactly one more run.
+   */
+  resync(): Promise<void> {
+    if (this.resyncRunning) {
+      this.resyncAgain = true;
+      return this.resyncRunning;
+    }
+    const run = async (): Promise<void> => {
+      do {
+        this.resyncAgain = false;
+        await this.resyncOnce();
+      } while (this.resyncAgain);
+    };
+    this.resyncRunning = run().finally(() => {
+      this.resyncRunning = null;
+    });
+    return this.resyncRunning;
+  }
+
+  /** Rows of a list, with a warning for rows that could not be read (they are left out of the view). */
+  private readable<T extends { malformed: number }>(parsed: T, what: string): T {
+    if (parsed.malformed > 0) this.log.warn({ what, rows: parsed.malformed }, 'unreadable rows in a list from the switch were skipped');
+    return parsed;
+  }
+
+  private async resyncOnce(): Promise<void> {
+    const actor: Actor = { source: 'resync', id: 'gateway' };
+    const started = performance.now();
+    // Each table is replaced in the reply callback, i.e. in wire order with events.
+    let queueNames: string[] = [];
+    await Promise.all([
+      this.run(cmd.queueList(), actor, (body) => {
+        const queues = this.readable(parseList(body), 'queue list').rows.map(queueFromRow);
+        queueNames = queues.map((q) => q.name);
+        this.view.replaceQueues(queues);
+      }),
+      this.run(cmd.agentList(), actor, (body) => this.view.replaceAgents(agentsFromTable(this.readable(parseTable(body), 'agent list')))),
+      this.run(cmd.tierList(), actor, (body) => this.view.replaceTiers(this.readable(parseList(body), 'tier list').rows.map(tierFromRow))),
+    ]);
+    await Promise.all(
+      queueNames.map((q) =>
+        this.run(cmd.queueListMembers(q), actor, (body) => this.view.replaceMembers(q, this.readable(parseList(body), 'queue list members').rows.map(memberFromRow))),
+      ),
+    );
+    this.log.debug({ ms: Math.round(performance.now() - started), agents: this.view.agents.size, tiers: this.view.tiers.size }, 'resynced');
+    this.emit('resynced');
+  }
+}

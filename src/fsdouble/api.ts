@@ -1,0 +1,137 @@
+import type { SwitchCore } from './core.js';
+import type { CallCenterApi } from './callcenter-api.js';
+import type { Routing } from './routing.js';
+import { str2cause } from './causes.js';
+import { separateString } from './separate.js';
+import { parseContact } from './legs.js';
+
+export const VERSION_FULL = '1.10.12-release+git~20240802T210227Z~a88d069d6f~64bit';
+export const VERSION_HUMAN = 'git a88d069 2024-08-02 21:02:27Z 64bit';
+
+export interface ApiResult {
+  /** false: switch_api_execute() found no such command. */
+  readonly found: boolean;
+  readonly output: string;
+}
+
+const ORIGINATE_SYNTAX = '<call url> <exten>|&<application_name>(<app_args>) [<dialplan>] [<context>] [<cid_name>] [<cid_num>] [<timeout_sec>]';
+
+/**
+ * switch_api_execute() for the commands a callcenter gateway uses:
+ * callcenter_config, uuid_kill, hupall, originate, status, version.
+ */
+export class ApiCommands {
+  constructor(
+    private readonly core: SwitchCore,
+    private readonly ccApi: CallCenterApi,
+    private readonly routing: Routing,
+  ) {}
+
+  execute(command: string, arg: string | null): ApiResult {
+    switch (command) {
+      case 'callcenter_config':
+        return ok(this.ccApi.execute(arg));
+      case 'uuid_kill':
+        return ok(this.uuidKill(arg));
+      case 'hupall':
+        return ok(this.hupall(arg));
+      case 'originate':
+        return ok(this.originate(arg));
+      case 'status':
+        return ok(this.status());
+      case 'version':
+        return ok(arg && arg.trim() === 'short' ? '1.10.12\n' : `FreeSWITCH Version ${VERSION_FULL} (${VERSION_HUMAN})\n`);
+      default:
+        return { found: false, output: '' };
+    }
+  }
+
+  /** A command line as fs_cli would send it (`api <line>`). */
+  line(text: string): ApiResult & { command: string } {
+    const sp = text.indexOf(' ');
+    const command = sp === -1 ? text : text.slice(0, sp);
+    const arg = sp === -1 ? null : text.slice(sp + 1);
+    return { command, ...this.execute(command, arg) };
+  }
+
+  private uuidKill(arg: string | null): string {
+    if (!arg) return '-USAGE: <uuid> [cause]\n';
+    const sp = arg.indexOf(' ');
+    const uuid = sp === -1 ? arg : arg.slice(0, sp);
+    const causeText = sp === -1 ? '' : arg.slice(sp + 1);
+    const cause = causeText ? str2cause(causeText) : 'NORMAL_CLEARING';
+    return this.routing.kill(uuid, cause) ? '+OK\n' : '-ERR No Such Channel!\n';
+  }
+
+  private hupall(arg: string | null): string {
+    let cause = 'MANAGER_REQUEST';
+    let variable: string | undefined;
+    let value: string | undefined;
+    if (arg) {
+      const argv = separateString(arg, 3);
+      const c = str2cause(argv[0] ?? '');
+      if (c !== 'NONE') cause = c;
+      variable = argv[1];
+      value = argv[2];
+    }
+    if (variable && value !== undefined) {
+      for (const ch of [...this.core.channels.values()]) if (!ch.gone && ch.get(variable) === value) this.routing.kill(ch.uuid, cause);
+      return `+OK hangup all channels matching [${variable}]=[${value}] with cause: ${cause}\n`;
+    }
+    this.routing.hupall(cause);
+    return `+OK hangup all channels with cause ${cause}\n`;
+  }
+
+  /** `originate {vars}loopback/<ext>/<context> &park`: a caller, into a queue when the extension runs callcenter. */
+  private originate(arg: string | null): string {
+    const argv = arg ? separateString(arg, 10) : [];
+    if (argv.length < 2 || argv.length > 7) return `-USAGE: ${ORIGINATE_SYNTAX}\n`;
+    const contact = parseContact(argv[0]!);
+    const vars = new Map(contact.vars);
+    if (contact.errorCause) return `-ERR ${contact.errorCause}\n`;
+    if (!contact.loopback) return '-ERR CHAN_NOT_IMPLEMENTED\n';
+    try {
+      const ids = this.routing.injectCaller({
+        uuid: vars.get('origination_uuid'),
+        number: vars.get('origination_caller_id_number') ?? argv[5] ?? '0000000000',
+        name: vars.get('origination_caller_id_name') ?? argv[4] ?? 'FreeSWITCH',
+        destination: contact.loopback.ext,
+        context: contact.loopback.context,
+      });
+      return `+OK ${ids.callerUuid}\n`;
+    } catch {
+      return '-ERR NORMAL_TEMPORARY_FAILURE\n';
+    }
+  }
+
+  private status(): string {
+    let us = Math.max(0, Math.floor((this.core.nowMs() - this.core.startedMs) * 1000));
+    const take = (n: number): number => {
+      const v = us % n;
+      us = Math.floor(us / n);
+      return v;
+    };
+    const micro = take(1000);
+    const milli = take(1000);
+    const sec = take(60);
+    const min = take(60);
+    const hour = take(24);
+    const day = take(365);
+    const year = us;
+    const sessions = this.core.channels.size;
+    return (
+      `UP ${year} years, ${day} days, ${hour} hours, ${min} minutes, ${sec} seconds, ${milli} milliseconds, ${micro} microseconds\n` +
+      `FreeSWITCH (Version ${VERSION_FULL} ${VERSION_HUMAN}) is ready\n` +
+      `${this.core.sessionsSinceStartup} session(s) since startup\n` +
+      `${sessions} session(s) - peak ${this.core.peakSessions}, last 5min ${this.core.peakSessions}\n` +
+      `0 session(s) per Sec out of max 30, peak 0, last 5min 0\n` +
+      `1000 session(s) max\n` +
+      `min idle cpu 0.00/100.00\n` +
+      `Current Stack Size/Max 240K/8192K\n`
+    );
+  }
+}
+
+function ok(output: string): ApiResult {
+  return { found: true, output };
+}

@@ -1,0 +1,310 @@
+import { hostname as osHostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { SwitchCore } from './core.js';
+import { CallCenter } from './callcenter.js';
+import { CallCenterApi } from './callcenter-api.js';
+import { Routing, type AnswerMode, type CallerIds, type CallerSpec, type DialplanExtension } from './routing.js';
+import { ApiCommands } from './api.js';
+import { EslServer } from './esl-server.js';
+import type { FsEvent } from './fs-event.js';
+import { FIXTURE_QUEUE, type Agent, type Member, type ModelSnapshot, type Queue, type QueueConfig, type Tier } from './switch-model.js';
+
+/** An agent present at start, as callcenter.conf or an earlier run would leave it. */
+export interface InitialAgent {
+  readonly name: string;
+  readonly type?: string;
+  readonly contact?: string;
+  readonly status?: string;
+  readonly state?: string;
+  readonly maxNoAnswer?: number;
+  readonly wrapUpTime?: number;
+  readonly rejectDelayTime?: number;
+  readonly busyDelayTime?: number;
+  readonly noAnswerDelayTime?: number;
+}
+
+export interface InitialTier {
+  readonly queue: string;
+  readonly agent: string;
+  readonly level?: number;
+  readonly position?: number;
+  readonly state?: string;
+}
+
+export interface FreeSwitchDoubleOptions {
+  /** 0 (default) picks a free port. The double only ever binds 127.0.0.1. */
+  readonly port?: number;
+  readonly password?: string;
+  /** Default time from agent-offering to the agent's answer (ms). */
+  readonly ringMs?: number;
+  /** FreeSWITCH-Hostname / -Switchname. */
+  readonly hostname?: string;
+  readonly ipv4?: string;
+  readonly ipv6?: string;
+  /** discard-abandoned-after of every queue that does not set its own (seconds; fractions allowed). */
+  readonly discardAbandonedAfterS?: number;
+  /** callcenter.conf queues; default: the fixture's support@default. */
+  readonly queues?: readonly QueueConfig[];
+  /** Loopback extensions that run `callcenter`; default 7000 -> support@default. */
+  readonly dialplan?: Readonly<Record<string, DialplanExtension>>;
+  /** How long mod_callcenter waits for a loopback agent to bridge (default 5000 ms). */
+  readonly noBridgeGiveUpMs?: number;
+  /** agent-originate-timeout (seconds), the ring limit when the contact sets none. Default 60. */
+  readonly agentOriginateTimeoutS?: number;
+  /** The phone a `loopback/<ext>` agent contact ends up bridged to; default `null/agent-phone-<ext>`. */
+  readonly loopbackTarget?: (ext: string) => string;
+  readonly initial?: { readonly agents?: readonly InitialAgent[]; readonly tiers?: readonly InitialTier[] };
+}
+
+export type AgentView = Readonly<Omit<Agent, 'rowid' | 'lastBridgeEndMs'>>;
+export type TierView = Readonly<Omit<Tier, 'rowid'>>;
+export type MemberView = Readonly<Omit<Member, 'rowid'>>;
+export type QueueView = Readonly<Queue>;
+
+interface Resolved {
+  port: number;
+  password: string;
+  ringMs: number;
+  hostname: string;
+  ipv4: string;
+  ipv6: string;
+  queues: QueueConfig[];
+  dialplan: Readonly<Record<string, DialplanExtension>>;
+  noBridgeGiveUpMs: number;
+  agentOriginateTimeoutS: number;
+  loopbackTarget: (ext: string) => string;
+}
+
+/**
+ * A FreeSWITCH 1.10 with mod_event_socket and mod_callcenter, for tests and
+ * the demo: real TCP, the recorded wire format, and a control API to place
+ * callers and steer agents' phones.
+ */
+export class FreeSwitchDouble {
+  private core!: SwitchCore;
+  private cc!: CallCenter;
+  private routing!: Routing;
+  private commands!: ApiCommands;
+  private readonly esl: EslServer;
+  private readonly answerModes = new Map<string, AnswerMode>();
+  private running = false;
+
+  private constructor(private readonly o: Resolved) {
+    this.build(null);
+    this.esl = new EslServer(this.core, this.commands, { host: '127.0.0.1', port: o.port, password: o.password });
+  }
+
+  static async start(options: FreeSwitchDoubleOptions = {}): Promise<FreeSwitchDouble> {
+    const discard = options.discardAbandonedAfterS;
+    const queues = options.queues
+      ? options.queues.map((q) => ({ ...q, discardAbandonedAfter: q.discardAbandonedAfter ?? discard ?? 60 }))
+      : [{ ...FIXTURE_QUEUE, discardAbandonedAfter: discard ?? 60 }];
+    const d = new FreeSwitchDouble({
+      port: options.port ?? 0,
+      password: options.password ?? 'ClueCon',
+      ringMs: options.ringMs ?? 100,
+      hostname: options.hostname ?? osHostname(),
+      ipv4: options.ipv4 ?? '127.0.0.1',
+      ipv6: options.ipv6 ?? '::1',
+      queues,
+      dialplan: options.dialplan ?? { '7000': { queue: queues[0]?.name ?? 'support@default' } },
+      noBridgeGiveUpMs: options.noBridgeGiveUpMs ?? 5000,
+      agentOriginateTimeoutS: options.agentOriginateTimeoutS ?? 60,
+      loopbackTarget: options.loopbackTarget ?? ((ext) => `null/agent-phone-${ext}`),
+    });
+    d.applyInitial(options.initial);
+    await d.esl.listen();
+    d.running = true;
+    return d;
+  }
+
+  /** A fresh switch: new Core-UUID, sequence from 1, optionally carrying the callcenter db over. */
+  private build(snapshot: ModelSnapshot | null): void {
+    const o = this.o;
+    this.core = new SwitchCore({ coreUuid: randomUUID(), hostname: o.hostname, switchname: o.hostname, ipv4: o.ipv4, ipv6: o.ipv6 }, o.queues);
+    this.cc = new CallCenter(this.core);
+    this.routing = new Routing(this.core, this.cc, {
+      ringMs: o.ringMs,
+      noBridgeGiveUpMs: o.noBridgeGiveUpMs,
+      agentOriginateTimeoutS: o.agentOriginateTimeoutS,
+      loopbackTarget: o.loopbackTarget,
+      dialplan: o.dialplan,
+    });
+    for (const [agent, mode] of this.answerModes) this.routing.setAnswerMode(agent, mode);
+    this.commands = new ApiCommands(this.core, new CallCenterApi(this.cc, this.core.model, () => this.core.nowS()), this.routing);
+    if (snapshot) {
+      // load_config() after an unclean stop: agents Waiting without uuid, tiers Ready,
+      // members Abandoned without session; queues come back with zero counters.
+      const model = this.core.model;
+      model.restore({ ...snapshot, queues: [...model.queues.values()] });
+      for (const a of model.agents.values()) {
+        a.state = 'Waiting';
+        a.uuid = '';
+        a.externalCallsCount = 0;
+      }
+      for (const t of model.allTiers()) t.state = 'Ready';
+      for (const m of model.members.values()) {
+        m.state = 'Abandoned';
+        m.sessionUuid = '';
+      }
+      this.routing.adoptMembers();
+    }
+  }
+
+  private applyInitial(initial: FreeSwitchDoubleOptions['initial']): void {
+    const model = this.core.model;
+    for (const a of initial?.agents ?? []) {
+      const agent = model.addAgent(a.name, a.type ?? 'callback', this.core.nowS());
+      agent.contact = a.contact ?? '';
+      agent.status = a.status ?? 'Logged Out';
+      agent.state = a.state ?? 'Waiting';
+      agent.maxNoAnswer = a.maxNoAnswer ?? 0;
+      agent.wrapUpTime = a.wrapUpTime ?? 0;
+      agent.rejectDelayTime = a.rejectDelayTime ?? 0;
+      agent.busyDelayTime = a.busyDelayTime ?? 0;
+      agent.noAnswerDelayTime = a.noAnswerDelayTime ?? 0;
+      if (a.status) agent.lastStatusChange = this.core.nowS();
+    }
+    for (const t of initial?.tiers ?? []) model.addTier(t.queue, t.agent, t.state ?? 'Ready', t.level ?? 1, t.position ?? 1);
+  }
+
+  /** The ESL port (the same across restarts). */
+  get port(): number {
+    return this.esl.port;
+  }
+
+  /** Every command block received over ESL, in order (the command line plus any header lines). */
+  get received(): readonly string[] {
+    return this.esl.received;
+  }
+
+  clearReceived(): void {
+    this.esl.received.length = 0;
+  }
+
+  get connectionCount(): number {
+    return this.esl.connectionCount;
+  }
+
+  get coreUuid(): string {
+    return this.core.events.id.coreUuid;
+  }
+
+  /** A caller dials the queue extension (like `originate ... loopback/7000/default &park`). */
+  injectCaller(spec: CallerSpec): CallerIds {
+    return this.routing.injectCaller(spec);
+  }
+
+  /** The caller hangs up (uuid of either loopback leg). */
+  hangupCaller(uuid: string, cause = 'NORMAL_CLEARING'): boolean {
+    return this.routing.hangupCaller(uuid, cause);
+  }
+
+  /** The agent hangs up its call, or declines while it rings. */
+  hangupAgent(agentName: string, cause = 'NORMAL_CLEARING'): boolean {
+    return this.routing.hangupAgent(agentName, cause);
+  }
+
+  /** How the agent's phone reacts to offers from now on; null restores the default (answer after ringMs). */
+  setAgentAnswer(agentName: string, mode: AnswerMode | null): void {
+    if (mode) this.answerModes.set(agentName, mode);
+    else this.answerModes.delete(agentName);
+    this.routing.setAnswerMode(agentName, mode);
+  }
+
+  /** An api command as typed in fs_cli; events go to ESL listeners as usual. Returns the raw output. */
+  api(command: string): string {
+    const r = this.commands.line(command.trim());
+    return r.found ? r.output : `-ERR ${r.command} Command not found!\n`;
+  }
+
+  /** Every event the switch fires, whatever the ESL subscriptions. */
+  onEvent(listener: (event: FsEvent) => void): () => void {
+    return this.core.subscribe(listener);
+  }
+
+  /** Resolves with the first event matching `predicate` (fired after this call). */
+  waitForEvent(predicate: (event: FsEvent) => boolean, timeoutMs = 5000): Promise<FsEvent> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`no matching event within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const off = this.onEvent((e) => {
+        if (!predicate(e)) return;
+        clearTimeout(timer);
+        off();
+        resolve(e);
+      });
+    });
+  }
+
+  /**
+   * Stops answering: the first command matching `match` (default: any; the
+   * command line as received, e.g. `api callcenter_config agent list`) and
+   * everything after it on that connection are received (see `received`) but
+   * left unanswered until `resume()`, which handles them in order. Events keep
+   * flowing. For timeouts (504) and a wedged switch.
+   */
+  pause(match?: (command: string) => boolean): void {
+    this.esl.pause(match);
+  }
+
+  /** Answers what was held by `pause()`, in order, and answers normally from now on. */
+  resume(): void {
+    this.esl.resume();
+  }
+
+  /** Destroys every ESL socket at once, without a disconnect notice (a network failure). */
+  dropConnections(): void {
+    this.esl.dropConnections();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.routing.stop();
+    this.core.timers.clear();
+    await this.esl.close();
+  }
+
+  /** Stops and starts again on the same port; `keepState` keeps the callcenter db like a real restart. */
+  async restart(opts: { keepState?: boolean } = {}): Promise<void> {
+    const snapshot = opts.keepState ? this.core.model.snapshot() : null;
+    const port = this.esl.port;
+    await this.stop();
+    this.build(snapshot);
+    this.esl.core = this.core;
+    this.esl.commands = this.commands;
+    await this.esl.listen(port);
+    this.running = true;
+  }
+
+  // --- read accessors -------------------------------------------------------
+
+  agents(): AgentView[] {
+    return [...this.core.model.agents.values()].map(({ rowid: _r, lastBridgeEndMs: _l, ...a }) => a);
+  }
+
+  agent(name: string): AgentView | undefined {
+    return this.agents().find((a) => a.name === name);
+  }
+
+  tiers(): TierView[] {
+    return this.core.model.allTiers().map(({ rowid: _r, ...t }) => t);
+  }
+
+  members(queue?: string): MemberView[] {
+    const all = [...this.core.model.members.values()].filter((m) => queue === undefined || m.queue === queue);
+    return all.map(({ rowid: _r, ...m }) => m);
+  }
+
+  queues(): QueueView[] {
+    return [...this.core.model.queues.values()].map((q) => ({ ...q }));
+  }
+
+  /** Live sessions (uuid and channel name). */
+  channels(): Array<{ uuid: string; name: string }> {
+    return [...this.core.channels.values()].map((c) => ({ uuid: c.uuid, name: c.name }));
+  }
+}

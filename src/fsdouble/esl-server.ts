@@ -1,0 +1,409 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import type { SwitchCore } from './core.js';
+import type { ApiCommands } from './api.js';
+import { SITES } from './event-builder.js';
+import { EVENT_NAMES, nameEvent, type FsEvent } from './fs-event.js';
+import { CALLCENTER_SUBCLASS } from './event-builder.js';
+
+const RECEIVED_MAX = 200_000;
+
+/** Custom subclasses the double's modules reserve (set_all_custom() on `event ALL`). */
+const KNOWN_SUBCLASSES = [CALLCENTER_SUBCLASS];
+
+/**
+ * mod_event_socket, inbound side: the greeting, auth, api/bgapi, event
+ * subscriptions (`event`, `nixevent`, `noevents`), exit, and event delivery
+ * in plain or json. Replies are written as each command is handled; events
+ * wait in a per-connection queue that is flushed once the input at hand is
+ * processed, the way the real listener only drains its queue between reads.
+ */
+
+export const DISCONNECT_NOTICE =
+  'Content-Type: text/disconnect-notice\nContent-Length: 67\n\nDisconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n';
+
+type Format = 'plain' | 'json' | 'xml';
+
+export interface EslServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly password: string;
+}
+
+interface CommandBlock {
+  readonly raw: string;
+  readonly command: string;
+  readonly headers: ReadonlyMap<string, string>;
+  readonly body: string | null;
+}
+
+class Listener {
+  private buf = '';
+  private authed = false;
+  private running = true;
+  private format: Format = 'plain';
+  private eventsOn = false;
+  private all = false;
+  private readonly names = new Set<string>();
+  private readonly customs = new Set<string>();
+  private queue: FsEvent[] = [];
+  /** Blocks received while the server is paused, handled in order on resume. */
+  private held: CommandBlock[] = [];
+  private flushScheduled = false;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly server: EslServer,
+  ) {
+    socket.setNoDelay(true);
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => this.onData(chunk));
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
+    this.unsubscribe = server.core.subscribe((e) => this.offer(e));
+    socket.write('Content-Type: auth/request\n\n');
+  }
+
+  private onData(chunk: string): void {
+    if (!this.running) return;
+    this.buf += chunk;
+    this.socket.cork();
+    try {
+      for (;;) {
+        const block = this.nextBlock();
+        if (!block) break;
+        this.server.received.push(block.raw);
+        // A log for tests, not a leak in a long demo run: keep the newest half when it gets long.
+        if (this.server.received.length > RECEIVED_MAX) this.server.received.splice(0, RECEIVED_MAX / 2);
+        if (this.held.length > 0 || this.server.stalls(block.command)) {
+          this.held.push(block);
+          continue;
+        }
+        this.handle(block);
+        if (!this.running) break;
+      }
+    } finally {
+      this.socket.uncork();
+    }
+  }
+
+  /** Handles the blocks held while paused (the server is no longer paused). */
+  release(): void {
+    if (!this.running || this.held.length === 0) return;
+    const held = this.held;
+    this.held = [];
+    this.socket.cork();
+    try {
+      for (const [i, block] of held.entries()) {
+        if (this.server.stalls(block.command)) {
+          this.held = held.slice(i);
+          break;
+        }
+        this.handle(block);
+        if (!this.running) break;
+      }
+    } finally {
+      this.socket.uncork();
+    }
+  }
+
+  /** read_packet(): a command line plus header lines up to a blank line, then an optional Content-Length body. */
+  private nextBlock(): CommandBlock | null {
+    // Leading CR/LF are skipped ("bah").
+    let start = 0;
+    while (start < this.buf.length && (this.buf[start] === '\n' || this.buf[start] === '\r')) start++;
+    if (start > 0) this.buf = this.buf.slice(start);
+    const m = /\r?\n\r?\n/.exec(this.buf);
+    if (!m) return null;
+    const head = this.buf.slice(0, m.index);
+    const lines = head.split(/\r?\n/);
+    const headers = new Map<string, string>();
+    for (const line of lines.slice(1)) {
+      const colon = line.indexOf(':');
+      if (colon > 0) headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).replace(/^ +/, ''));
+    }
+    let end = m.index + m[0].length;
+    let body: string | null = null;
+    const clen = Number(headers.get('content-length') ?? 0);
+    if (clen > 0) {
+      if (this.buf.length - end < clen) return null;
+      body = this.buf.slice(end, end + clen);
+      end += clen;
+    }
+    this.buf = this.buf.slice(end);
+    const raw = Buffer.from(head + (body !== null ? '\n\n' + body : ''), 'latin1').toString('utf8');
+    const command = Buffer.from(lines[0]!, 'latin1').toString('utf8');
+    return { raw, command, headers, body };
+  }
+
+  private handle(block: CommandBlock): void {
+    const reply = this.parseCommand(block);
+    if (reply !== null) this.write(reply.startsWith('~') ? 'Content-Type: command/reply\n' + reply.slice(1) : `Content-Type: command/reply\nReply-Text: ${reply}\n\n`);
+    if (!this.running) this.disconnect(true);
+  }
+
+  /** parse_command(): returns the reply text, `~...` for a pre-formatted reply, or null when the command wrote its own. */
+  private parseCommand(block: CommandBlock): string | null {
+    const cmd = block.command;
+    const lower = cmd.toLowerCase();
+    if (lower.startsWith('exit') || lower.startsWith('...')) {
+      this.running = false;
+      return '+OK bye';
+    }
+    if (!this.authed) {
+      if (lower.startsWith('auth ')) {
+        if (cmd.slice(5) === this.server.options.password) {
+          this.authed = true;
+          return '+OK accepted';
+        }
+        this.running = false;
+        return '-ERR invalid';
+      }
+      if (lower.startsWith('userauth ')) {
+        this.running = false;
+        return '-ERR invalid';
+      }
+      return '-ERR command not found';
+    }
+    if (lower.startsWith('api ')) {
+      this.api(cmd.slice(4));
+      return null;
+    }
+    if (lower.startsWith('bgapi ')) {
+      this.bgapi(cmd.slice(6), block.headers.get('job-uuid'));
+      return null;
+    }
+    if (lower.startsWith('event')) return this.event(cmd);
+    if (lower.startsWith('nixevent')) return this.nixevent(cmd);
+    if (lower.startsWith('noevents')) {
+      this.queue = [];
+      if (!this.eventsOn) return '-ERR not listening for events';
+      this.eventsOn = false;
+      this.all = false;
+      this.names.clear();
+      this.customs.clear();
+      return '+OK no longer listening for events';
+    }
+    return '-ERR command not found';
+  }
+
+  private api(line: string): void {
+    const r = this.server.commands.line(line);
+    let out = r.found ? r.output : `-ERR ${r.command} Command not found!\n`;
+    if (out === '') out = '-ERR no reply\n';
+    this.write(`Content-Type: api/response\nContent-Length: ${Buffer.byteLength(out)}\n\n` + out);
+  }
+
+  private bgapi(line: string, jobUuid: string | undefined): void {
+    const uuid = jobUuid || randomUUID();
+    this.write(`Content-Type: command/reply\nReply-Text: +OK Job-UUID: ${uuid}\nJob-UUID: ${uuid}\n\n`);
+    const r = this.server.commands.line(line);
+    const sp = line.indexOf(' ');
+    const out = r.found ? r.output : `-ERR ${r.command} Command not found!\n`;
+    const headers: Array<[string, string]> = [
+      ['Job-UUID', uuid],
+      ['Job-Command', r.command],
+    ];
+    if (sp !== -1) headers.push(['Job-Command-Arg', line.slice(sp + 1)]);
+    const core = this.server.core;
+    core.fire(core.events.event('BACKGROUND_JOB', SITES.backgroundJob, headers, out));
+  }
+
+  /** `event [plain|json|xml] <names...> [CUSTOM <subclasses...>]`: words after CUSTOM are subclasses. */
+  private event(cmd: string): string {
+    const sp = cmd.indexOf(' ', 5);
+    let keys = 0;
+    let custom = false;
+    if (sp !== -1) {
+      const words = cmd.slice(sp + 1).split(' ');
+      words.forEach((word, i) => {
+        if (i === 0) {
+          const f = word.toLowerCase();
+          if (f === 'plain' || f === 'json' || f === 'xml') {
+            this.format = f;
+            return;
+          }
+        }
+        if (custom) {
+          this.customs.add(word);
+          return;
+        }
+        const name = nameEvent(word);
+        if (!name) return;
+        keys++;
+        if (name === 'ALL') {
+          // event_list[x] = 1 for every type, plus set_all_custom().
+          this.all = true;
+          for (const n of EVENT_NAMES) this.names.add(n);
+          for (const c of KNOWN_SUBCLASSES) this.customs.add(c);
+        }
+        this.names.add(name);
+        if (name === 'CUSTOM') custom = true;
+      });
+    }
+    if (!keys) return '-ERR no keywords supplied';
+    this.eventsOn = true;
+    return `+OK event listener enabled ${this.format}`;
+  }
+
+  private nixevent(cmd: string): string {
+    const sp = cmd.indexOf(' ', 8);
+    let keys = 0;
+    let custom = false;
+    if (sp !== -1) {
+      for (const word of cmd.slice(sp + 1).split(' ')) {
+        if (custom) {
+          this.customs.delete(word);
+          continue;
+        }
+        const name = nameEvent(word);
+        if (!name) continue;
+        keys++;
+        if (name === 'CUSTOM') custom = true;
+        else if (name === 'ALL') {
+          this.all = false;
+          this.names.clear();
+        } else {
+          // Leaving ALL: every other type stays subscribed.
+          this.all = false;
+          this.names.delete('ALL');
+          this.names.delete(name);
+        }
+      }
+    }
+    if (!keys) return '-ERR no keywords supplied';
+    this.eventsOn = true;
+    return '+OK events nixed';
+  }
+
+  private wants(e: FsEvent): boolean {
+    if (!this.eventsOn) return false;
+    if (this.all) return true;
+    if (!this.names.has(e.name)) return false;
+    return e.name !== 'CUSTOM' || !e.subclass || this.customs.has(e.subclass);
+  }
+
+  private offer(e: FsEvent): void {
+    if (!this.running || !this.wants(e)) return;
+    this.queue.push(e);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (!this.running || this.queue.length === 0) return;
+    const events = this.queue;
+    this.queue = [];
+    let out = '';
+    for (const e of events) {
+      // xml is not rendered by the double; those listeners get plain.
+      const json = this.format === 'json';
+      const body = json ? e.json() : e.plain();
+      out += `Content-Length: ${Buffer.byteLength(body)}\nContent-Type: text/event-${json ? 'json' : 'plain'}\n\n` + body;
+    }
+    this.write(out);
+  }
+
+  private write(text: string): void {
+    if (!this.socket.destroyed) this.socket.write(text);
+  }
+
+  /** Switch side hang-up: optional disconnect notice, then close. */
+  disconnect(notice: boolean): void {
+    this.running = false;
+    this.queue = [];
+    if (!this.socket.destroyed) {
+      if (notice) this.socket.end(DISCONNECT_NOTICE);
+      else this.socket.end();
+    }
+    this.close();
+  }
+
+  destroy(): void {
+    this.running = false;
+    this.socket.destroy();
+    this.close();
+  }
+
+  private close(): void {
+    this.running = false;
+    this.unsubscribe();
+    this.server.forget(this);
+  }
+}
+
+export class EslServer {
+  readonly received: string[] = [];
+  private server: Server | null = null;
+  private readonly listeners = new Set<Listener>();
+  private boundPort = 0;
+  private pausedWhen: ((command: string) => boolean) | null = null;
+
+  constructor(
+    public core: SwitchCore,
+    public commands: ApiCommands,
+    readonly options: EslServerOptions,
+  ) {}
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  get connectionCount(): number {
+    return this.listeners.size;
+  }
+
+  async listen(port = this.options.port): Promise<number> {
+    const server = createServer((socket) => this.listeners.add(new Listener(socket, this)));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, this.options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    const addr = server.address();
+    this.boundPort = typeof addr === 'object' && addr ? addr.port : port;
+    return this.boundPort;
+  }
+
+  /**
+   * From now on, the first command matching `match` (default: any) and every
+   * block after it on the same connection are received but not answered, like
+   * a switch whose command thread is stuck; `resume()` handles them in order.
+   */
+  pause(match: (command: string) => boolean = () => true): void {
+    this.pausedWhen = match;
+  }
+
+  resume(): void {
+    this.pausedWhen = null;
+    for (const l of [...this.listeners]) l.release();
+  }
+
+  stalls(command: string): boolean {
+    return this.pausedWhen !== null && this.pausedWhen(command);
+  }
+
+  forget(l: Listener): void {
+    this.listeners.delete(l);
+  }
+
+  /** Abrupt loss of every connection (no disconnect notice), as on a network failure. */
+  dropConnections(): void {
+    for (const l of [...this.listeners]) l.destroy();
+  }
+
+  async close(): Promise<void> {
+    for (const l of [...this.listeners]) l.disconnect(true);
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,134 @@
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import { EslClient } from './esl/client.js';
+import { CallCenter } from './callcenter/service.js';
+import { StateView } from './callcenter/state.js';
+import type { Logger } from './log.js';
+import { GatewayMetrics } from './metrics.js';
+import { buildHttpApp } from './http/app.js';
+import { AuditLog } from './store/audit.js';
+import { createRedis } from './store/redis.js';
+import { redisCallerStore, type CallerStore } from './store/callers.js';
+import { redisPasswordStore, type PasswordStore } from './store/passwords.js';
+import { redisSessionStore, type SessionStore } from './store/sessions.js';
+import { AgentDesk } from './realtime/desk.js';
+import { PopCache } from './realtime/pops.js';
+import { attachDeskWebSocket } from './realtime/ws-server.js';
+
+export interface Gateway {
+  readonly url: string;
+  readonly port: number;
+  readonly callCenter: CallCenter;
+  readonly view: StateView;
+  readonly desk: AgentDesk;
+  readonly metrics: GatewayMetrics;
+  readonly redis: Redis | null;
+  readonly passwords: PasswordStore;
+  readonly callers: CallerStore;
+  stop(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** Demo only: stores kept in this process when no Redis answers. */
+  readonly stores?: { callers: CallerStore; passwords: PasswordStore; sessions: SessionStore };
+  readonly resyncIntervalMs?: number;
+  readonly eslBackoff?: { initialMs?: number; maxMs?: number };
+}
+
+const WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
+
+/** The composition root: builds every part with plain factories and wires them together. */
+export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
+  const { config, logger } = opts;
+  const metrics = new GatewayMetrics();
+  const redisError = () => metrics.redisErrors.inc();
+
+  const client = new EslClient({
+    host: config.esl.host,
+    port: config.esl.port,
+    password: config.esl.password,
+    commandTimeoutMs: config.esl.commandTimeoutMs,
+    format: 'plain',
+    events: config.esl.events,
+    customSubclasses: ['callcenter::info'],
+    ...(opts.eslBackoff ? { backoff: opts.eslBackoff } : {}),
+    logger: logger.child({ part: 'esl' }),
+  });
+  const view = new StateView();
+  const callCenter = new CallCenter(client, view, { logger: logger.child({ part: 'callcenter' }), resyncIntervalMs: opts.resyncIntervalMs ?? 30_000 });
+
+  let redis: Redis | null = null;
+  let stores = opts.stores;
+  let audit: AuditLog | null = null;
+  if (!stores) {
+    redis = createRedis(config.redisUrl, logger.child({ part: 'redis' }), redisError);
+    await redis.connect().catch((err: Error) => logger.warn({ err: err.message }, 'Redis not reachable at start; retrying in the background'));
+    stores = {
+      callers: redisCallerStore(redis, config.callerKeyPrefix, config.callerTtlS),
+      passwords: redisPasswordStore(redis, config.keyPrefix),
+      sessions: redisSessionStore(redis, config.keyPrefix),
+    };
+    audit = new AuditLog(redis, `${config.keyPrefix}audit`, config.auditMaxLen, redisError);
+    const a = audit;
+    callCenter.on('command', (r) => a.record(r));
+  }
+  // The link classifies every reply: ok, error (-ERR), timeout, link_down.
+  client.on('command', (o) => {
+    metrics.commands.inc({ outcome: o.outcome });
+    metrics.commandSeconds.observe(o.latencyMs / 1000);
+  });
+  client.on('ready', () => {
+    metrics.eslUp.set(1);
+    metrics.eslReconnects.set(client.linkState().reconnects);
+  });
+  client.on('down', () => metrics.eslUp.set(0));
+
+  callCenter.on('ready', () => {
+    const missing = config.queues.filter((q) => !view.queues.has(q));
+    if (missing.length) logger.warn({ missing, loaded: [...view.queues.keys()] }, 'queues named in QUEUES are not loaded in FreeSWITCH (check callcenter.conf.xml)');
+  });
+
+  const pops = new PopCache(stores.callers, redisError);
+  const desk = new AgentDesk(
+    callCenter,
+    view,
+    pops,
+    metrics,
+    { breakReasons: config.breakReasons, awayGraceMs: config.agentAwayGraceS * 1000, logoutGraceMs: config.agentLogoutGraceS * 1000 },
+    logger,
+  );
+
+  const app = await buildHttpApp({ config, callCenter, view, callers: stores.callers, passwords: stores.passwords, sessions: stores.sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT });
+  const ws = attachDeskWebSocket(
+    app.server,
+    { desk, callCenter, view, passwords: stores.passwords, sessions: stores.sessions, metrics, logger },
+    { pingMs: config.wsPingMs, logoutGraceS: config.agentLogoutGraceS },
+  );
+  await app.listen({ host: config.http.host, port: config.http.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  client.start();
+
+  return {
+    url: `http://${config.http.host}:${port}`,
+    port,
+    callCenter,
+    view,
+    desk,
+    metrics,
+    redis,
+    passwords: stores.passwords,
+    callers: stores.callers,
+    async stop() {
+      await ws.close();
+      await app.close();
+      desk.close();
+      callCenter.close();
+      await client.stop();
+      if (redis) redis.disconnect();
+    },
+  };
+}

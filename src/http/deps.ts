@@ -1,0 +1,31 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import type { Actor, CallCenter } from '../callcenter/service.js';
+import type { StateView } from '../callcenter/state.js';
+import type { Logger } from '../log.js';
+import type { GatewayMetrics } from '../metrics.js';
+import type { AuditLog } from '../store/audit.js';
+import type { CallerStore } from '../store/callers.js';
+import type { PasswordStore } from '../store/passwords.js';
+import type { SessionStore } from '../store/sessions.js';
+import type { FastifyRequest } from 'fastify';
+
+/** What the HTTP edge needs, handed in by the composition root. */
+export interface HttpDeps {
+  readonly config: Config;
+  readonly callCenter: CallCenter;
+  readonly view: StateView;
+  readonly callers: CallerStore;
+  readonly passwords: PasswordStore;
+  readonly sessions: SessionStore;
+  readonly audit: AuditLog | null;
+  /** null in the demo's in-process fallback. */
+  readonly redis: Redis | null;
+  readonly metrics: GatewayMetrics;
+  readonly logger: Logger;
+  readonly webRoot: string;
+}
+
+export function actorOf(req: FastifyRequest, agent?: string): Actor {
+  return { source: 'rest', id: req.principal?.name ?? 'anonymous', ...(agent ? { agent } : {}) };
+}

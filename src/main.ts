@@ -1,0 +1,41 @@
+import { loadConfig, ConfigError } from './config.js';
+import { createLogger } from './log.js';
+import { startGateway } from './gateway.js';
+
+/** Production entry point: `npm start`. Configuration comes from the environment (README). */
+async function main(): Promise<void> {
+  const logger = createLogger();
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      logger.fatal(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (config.tokens.length === 0) logger.warn('no ADMIN_TOKEN or API_TOKENS set: the REST API will refuse every request');
+  const gateway = await startGateway({ config, logger });
+  logger.info({ url: gateway.url, esl: `${config.esl.host}:${config.esl.port}` }, 'gateway listening');
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    gateway.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

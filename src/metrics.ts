@@ -1,0 +1,40 @@
+import client from 'prom-client';
+
+/**
+ * The gateway's own Prometheus metrics, in a registry per gateway instance
+ * (several gateways can live in one test process). fastify-metrics adds the
+ * HTTP route metrics and process metrics to the same registry.
+ */
+export class GatewayMetrics {
+  readonly registry = new client.Registry();
+  readonly eslUp = new client.Gauge({ name: 'cc_esl_link_up', help: '1 when the ESL link is authenticated and subscribed', registers: [this.registry] });
+  readonly eslReconnects = new client.Gauge({ name: 'cc_esl_reconnects', help: 'ESL reconnections since start', registers: [this.registry] });
+  readonly commands = new client.Counter({
+    name: 'cc_esl_commands_total',
+    help: 'Commands sent to FreeSWITCH, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly commandSeconds = new client.Histogram({
+    name: 'cc_esl_command_duration_seconds',
+    help: 'Round trip of a command to FreeSWITCH',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5],
+    registers: [this.registry],
+  });
+  readonly events = new client.Counter({ name: 'cc_events_total', help: 'callcenter::info events by CC-Action', labelNames: ['action'] as const, registers: [this.registry] });
+  readonly wsConnections = new client.Gauge({ name: 'cc_ws_connections', help: 'Open agent desk WebSockets', registers: [this.registry] });
+  readonly wsMessages = new client.Counter({
+    name: 'cc_ws_messages_total',
+    help: 'Agent desk WebSocket messages',
+    labelNames: ['direction', 'type'] as const,
+    registers: [this.registry],
+  });
+  readonly wsDropped = new client.Counter({ name: 'cc_ws_dropped_total', help: 'Pushes dropped or sockets closed because a client could not keep up', registers: [this.registry] });
+  readonly popSeconds = new client.Histogram({
+    name: 'cc_pop_delivery_seconds',
+    help: 'From agent-offering read off the ESL socket to call.offered written to the agent sockets',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+    registers: [this.registry],
+  });
+  readonly redisErrors = new client.Counter({ name: 'cc_redis_errors_total', help: 'Redis errors', registers: [this.registry] });
+}

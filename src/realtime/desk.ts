@@ -1,0 +1,405 @@
+import type { CallcenterEvent } from '../callcenter/events.js';
+import type { StateChange, StateView } from '../callcenter/state.js';
+import type { Actor, CallCenter } from '../callcenter/service.js';
+import type { Logger } from '../log.js';
+import type { GatewayMetrics } from '../metrics.js';
+import { popFields, type PopCache } from './pops.js';
+import type { AgentInfo, CallInfo, Push, QueueInfo, SequencedPush } from './protocol.js';
+
+/** A connected agent page, as the desk sees it. */
+export interface DeskSocket {
+  /** Sends one serialised message; returns false when the socket had to be dropped (too slow). */
+  send(json: string): boolean;
+}
+
+const BUFFER = 256;
+const PRESENCE_RETRY_MS = 5000;
+const BUFFER_BYTES = 128 * 1024;
+
+/** Per-agent push stream: sequence numbers, a bounded replay buffer, the sockets, presence timers. */
+export interface AgentChannel {
+  readonly agent: string;
+  seq: number;
+  /** Recent pushes, serialised, for resume: at most BUFFER of them and BUFFER_BYTES in all. */
+  buffer: Array<{ seq: number; json: string }>;
+  bufferBytes: number;
+  sockets: Set<DeskSocket>;
+  breakReason: string | null;
+  call: CallInfo | null;
+  awayTimer: NodeJS.Timeout | null;
+  logoutTimer: NodeJS.Timeout | null;
+  /** Pushes held back, in order, while a call.offered waits for its caller record. */
+  held: Push[] | null;
+}
+
+/** queue.waiting goes to every page of a queue's agents: at most this often per queue. */
+const WAITING_PUSH_MS = 1000;
+
+/** Pages given queue.waiting per turn of the event loop. */
+const WAITING_SLICE = 25;
+
+interface WaitingPush {
+  sent: number | null;
+  at: number;
+  timer: NodeJS.Timeout | null;
+  /** The next slice of an unfinished fan-out. */
+  slice: NodeJS.Immediate | null;
+}
+
+/** Longest an offer waits for a Redis lookup still running; past it the pop goes out flagged. */
+const RECORD_WAIT_MS = 150;
+
+export interface DeskOptions {
+  readonly breakReasons: readonly string[];
+  readonly awayGraceMs: number;
+  readonly logoutGraceMs: number;
+}
+
+/**
+ * Turns what the switch reports into pushes for the agents it concerns. Status
+ * and state pushes come from the state view's changes, so corrections made by a
+ * resync (after a reconnect, or for a change made with fs_cli that the events
+ * missed) reach the pages exactly like live events do.
+ */
+export class AgentDesk {
+  private readonly channels = new Map<string, AgentChannel>();
+  private readonly log: Logger;
+  private readonly auto: Actor = { source: 'auto', id: 'presence' };
+  /** What the pages were last told about the ESL link (true until the first outage). */
+  private linkAnnounced = true;
+  /** Per queue: the waiting count last pushed, when, and a pending push. */
+  private readonly waiting = new Map<string, WaitingPush>();
+
+  constructor(
+    private readonly cc: CallCenter,
+    private readonly view: StateView,
+    private readonly pops: PopCache,
+    private readonly metrics: GatewayMetrics,
+    private readonly opts: DeskOptions,
+    logger: Logger,
+  ) {
+    this.log = logger.child({ part: 'desk' });
+    cc.on('event', (e) => this.onEvent(e));
+    view.on('change', (c) => this.onChange(c));
+    cc.on('down', () => {
+      // 'down' comes again for every failed reconnect attempt: tell the pages once per outage,
+      // or a long outage fills their replay buffers with copies.
+      if (!this.linkAnnounced) return;
+      this.linkAnnounced = false;
+      this.broadcast({ type: 'link', switchConnected: false });
+    });
+    cc.on('ready', () => {
+      this.linkAnnounced = true;
+      // After a (re)connect and resync, every page gets the switch's truth anew.
+      for (const ch of this.channels.values()) {
+        this.push(ch, { type: 'link', switchConnected: true });
+        this.push(ch, this.snapshot(ch));
+      }
+    });
+  }
+
+  get breakReasons(): readonly string[] {
+    return this.opts.breakReasons;
+  }
+
+  channel(agent: string): AgentChannel | undefined {
+    return this.channels.get(agent);
+  }
+
+  /** Opens (or reuses) an agent's channel and attaches a socket to it. */
+  attach(agent: string, socket: DeskSocket): AgentChannel {
+    let ch = this.channels.get(agent);
+    if (!ch) {
+      ch = { agent, seq: 0, buffer: [], bufferBytes: 0, sockets: new Set(), breakReason: null, call: null, awayTimer: null, logoutTimer: null, held: null };
+      this.channels.set(agent, ch);
+    }
+    ch.sockets.add(socket);
+    this.cancelPresenceTimers(ch);
+    return ch;
+  }
+
+  /**
+   * A socket went away; when it was the agent's last, the grace timers start.
+   * `justChanged`: a status change for this agent was just confirmed and the
+   * view may not show it yet (its event can trail the reply), so the timers
+   * start whatever the view says; they check the status again when they fall.
+   */
+  detach(ch: AgentChannel, socket: DeskSocket, justChanged = false): void {
+    ch.sockets.delete(socket);
+    if (ch.sockets.size > 0 || ch.awayTimer || ch.logoutTimer) return;
+    const status = this.view.agents.get(ch.agent)?.status;
+    if (!justChanged && (!status || status === 'Logged Out')) {
+      this.channels.delete(ch.agent);
+      return;
+    }
+    ch.awayTimer = setTimeout(() => this.presence(ch, 'away'), this.opts.awayGraceMs);
+    ch.logoutTimer = setTimeout(() => this.presence(ch, 'logout'), this.opts.logoutGraceMs);
+  }
+
+  /**
+   * Applies a grace's status change for an agent whose pages are gone. If the
+   * switch cannot be told now (link down, timeout), it is tried again every
+   * PRESENCE_RETRY_MS until it works or a page comes back.
+   */
+  private presence(ch: AgentChannel, which: 'away' | 'logout'): void {
+    const timer = which === 'away' ? 'awayTimer' : 'logoutTimer';
+    ch[timer] = null;
+    if (ch.sockets.size > 0) return;
+    const now = this.view.agents.get(ch.agent)?.status;
+    const target = which === 'away' ? 'On Break' : 'Logged Out';
+    const finish = () => {
+      if (which === 'logout' && ch.sockets.size === 0 && !ch.awayTimer && this.channels.get(ch.agent) === ch) this.channels.delete(ch.agent);
+    };
+    if (!now || now === 'Logged Out' || now === target) return finish();
+    if (which === 'away') ch.breakReason = 'disconnected';
+    this.cc.setAgentStatus(ch.agent, target, { ...this.auto, agent: ch.agent }).then(finish, (err: Error) => {
+      this.log.warn({ agent: ch.agent, err: err.message, target }, 'could not change a vanished agent; will retry');
+      if (ch.sockets.size === 0 && !ch[timer]) ch[timer] = setTimeout(() => this.presence(ch, which), PRESENCE_RETRY_MS);
+    });
+  }
+
+  /**
+   * Takes back an attach whose login failed. A page that never logged in starts
+   * no grace: only when grace timers were running before it (an earlier page is
+   * gone) do they run again.
+   */
+  release(ch: AgentChannel, socket: DeskSocket, graceWasRunning: boolean): void {
+    if (graceWasRunning) return this.detach(ch, socket);
+    ch.sockets.delete(socket);
+    if (ch.sockets.size === 0 && this.channels.get(ch.agent) === ch) this.channels.delete(ch.agent);
+  }
+
+  private cancelPresenceTimers(ch: AgentChannel): void {
+    if (ch.awayTimer) clearTimeout(ch.awayTimer);
+    if (ch.logoutTimer) clearTimeout(ch.logoutTimer);
+    ch.awayTimer = ch.logoutTimer = null;
+  }
+
+  close(): void {
+    for (const ch of this.channels.values()) this.cancelPresenceTimers(ch);
+    this.channels.clear();
+    for (const w of this.waiting.values()) {
+      if (w.timer) clearTimeout(w.timer);
+      if (w.slice) clearImmediate(w.slice);
+    }
+    this.waiting.clear();
+  }
+
+  /**
+   * A queue's waiting count may have changed (members-count). Every agent of the
+   * queue gets queue.waiting, so this fans out to all its pages: at most one
+   * push per queue per WAITING_PUSH_MS (first at once, then the latest count at
+   * the end of the interval), and none when the count is what they last got.
+   */
+  private waitingChanged(queue: string): void {
+    let w = this.waiting.get(queue);
+    if (!w) {
+      w = { sent: null, at: 0, timer: null, slice: null };
+      this.waiting.set(queue, w);
+    }
+    if (w.timer) return;
+    const wait = w.at + WAITING_PUSH_MS - Date.now();
+    if (wait <= 0) return this.pushWaiting(queue, w);
+    const due = w;
+    w.timer = setTimeout(() => {
+      due.timer = null;
+      this.pushWaiting(queue, due);
+    }, wait);
+  }
+
+  private pushWaiting(queue: string, w: WaitingPush): void {
+    const count = this.view.waitingCount(queue);
+    if (count === w.sent) return;
+    w.sent = count;
+    w.at = Date.now();
+    // A fan-out to a thousand pages takes tens of ms: done in slices, so that a screen pop
+    // arriving meanwhile is not queued behind it. A newer count replaces an unfinished round.
+    if (w.slice) clearImmediate(w.slice);
+    w.slice = null;
+    const agents = this.view.tiersOfQueue(queue).map((t) => t.agent);
+    const round = (from: number): void => {
+      w.slice = null;
+      const end = Math.min(agents.length, from + WAITING_SLICE);
+      for (let i = from; i < end; i++) {
+        const ch = this.channels.get(agents[i]!);
+        if (ch && ch.sockets.size) this.push(ch, { type: 'queue.waiting', queue, count });
+      }
+      if (end < agents.length) w.slice = setImmediate(round, end);
+    };
+    round(0);
+  }
+
+  /** Pushes missed since `lastSeq`, or null when the buffer no longer reaches back that far. */
+  missedSince(ch: AgentChannel, lastSeq: number): string[] | null {
+    // 0: a page with no state (fresh load) wants the present, not the history.
+    if (lastSeq === 0 || lastSeq > ch.seq) return null;
+    if (lastSeq === ch.seq) return [];
+    const first = ch.buffer[0];
+    if (!first || first.seq > lastSeq + 1) return null;
+    return ch.buffer.filter((p) => p.seq > lastSeq).map((p) => p.json);
+  }
+
+  /** Forgets the replay history (the page's numbering continues from `seq`). */
+  resetBuffer(ch: AgentChannel, seq: number): void {
+    ch.seq = seq;
+    ch.buffer = [];
+    ch.bufferBytes = 0;
+  }
+
+  snapshot(ch: AgentChannel): Push & { type: 'snapshot' } {
+    const a = this.view.agents.get(ch.agent);
+    const agent: AgentInfo = {
+      name: ch.agent,
+      status: a?.status ?? 'Unknown',
+      state: a?.state ?? 'Unknown',
+      contact: a?.contact ?? '',
+      breakReason: a?.status === 'On Break' ? ch.breakReason : null,
+    };
+    const queues: QueueInfo[] = this.view.tiersOfAgent(ch.agent).map((t) => {
+      // This page now has the live count, which may differ from the one last pushed:
+      // the next queue.waiting for the queue must go out even if it equals that one.
+      const w = this.waiting.get(t.queue);
+      if (w) w.sent = null;
+      return { name: t.queue, level: t.level, position: t.position, tierState: t.state, waiting: this.view.waitingCount(t.queue) };
+    });
+    return { type: 'snapshot', agent, queues, call: ch.call, breakReasons: [...this.opts.breakReasons], switchConnected: this.cc.ready };
+  }
+
+  /** Sends a push to every socket of the channel, with the next sequence number, and keeps it for resume. */
+  push(ch: AgentChannel, p: Push): SequencedPush | null {
+    if (ch.held) {
+      ch.held.push(p);
+      return null;
+    }
+    const sp = { ...p, seq: ++ch.seq } as SequencedPush;
+    // Kept serialised: a busy agent's history costs its JSON bytes, not object graphs.
+    const json = JSON.stringify(sp);
+    ch.buffer.push({ seq: sp.seq, json });
+    ch.bufferBytes += json.length;
+    while (ch.buffer.length > BUFFER || (ch.bufferBytes > BUFFER_BYTES && ch.buffer.length > 1)) ch.bufferBytes -= ch.buffer.shift()!.json.length;
+    if (ch.sockets.size) {
+      for (const s of ch.sockets) if (!s.send(json)) this.metrics.wsDropped.inc();
+      this.metrics.wsMessages.inc({ direction: 'out', type: p.type }, ch.sockets.size);
+    }
+    return sp;
+  }
+
+  private broadcast(p: Push): void {
+    for (const ch of this.channels.values()) this.push(ch, p);
+  }
+
+  /** The desk set a break reason before asking for On Break: kept for the status push. */
+  setBreakReason(ch: AgentChannel, reason: string | null): void {
+    ch.breakReason = reason;
+  }
+
+  // ---- switch → pages -----------------------------------------------------
+
+  private onChange(c: StateChange): void {
+    if (c.kind !== 'agent') return;
+    const ch = this.channels.get(c.name);
+    if (!ch) return;
+    const before = c.previous;
+    const now = c.agent;
+    if (!now) {
+      this.push(ch, { type: 'agent.status', status: 'Logged Out', reason: 'agent deleted' });
+      return;
+    }
+    if (!before || before.status !== now.status) {
+      if (now.status !== 'On Break') ch.breakReason = null;
+      this.push(ch, { type: 'agent.status', status: now.status, reason: now.status === 'On Break' ? ch.breakReason : null });
+    }
+    if (!before || before.state !== now.state) this.push(ch, { type: 'agent.state', state: now.state });
+    if (before && before.contact !== now.contact) this.push(ch, { type: 'agent.contact', contact: now.contact });
+  }
+
+  private onEvent(e: CallcenterEvent): void {
+    this.metrics.events.inc({ action: e.action === 'unknown' ? 'unknown' : e.action });
+    this.pops.onEvent(e);
+    switch (e.action) {
+      case 'agent-offering': {
+        const ch = this.channels.get(e.agent);
+        if (!ch) return;
+        const p = this.pops.get(e.member.uuid) ?? this.pops.late(e.queue, e.member.uuid, e.member.cidNumber, Math.floor(e.timestampUs / 1e6));
+        const offer = (timedOut = false): void => {
+          const call: CallInfo = {
+            queue: e.queue,
+            memberUuid: e.member.uuid,
+            callerNumber: e.member.cidNumber,
+            callerName: e.member.cidName,
+            dnis: p?.destination ?? '',
+            joinedAt: p?.joinedAt ?? Math.floor(e.timestampUs / 1e6),
+            ...(timedOut ? { data: null, dataUnavailable: true } : popFields(p)),
+            phase: 'ringing',
+          };
+          ch.call = call;
+          this.push(ch, { type: 'call.offered', ...call });
+        };
+        if (!p?.pending || ch.held) return offer();
+        // The lookup started when the caller joined has not answered yet (the offer came
+        // within a Redis round trip): wait for that same lookup, holding later pushes back.
+        const held: Push[] = [];
+        ch.held = held;
+        let done = false;
+        const release = (timedOut: boolean) => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          ch.held = null;
+          offer(timedOut);
+          for (const h of held) this.push(ch, h);
+        };
+        const timer = setTimeout(() => release(true), RECORD_WAIT_MS);
+        p.pending.then(() => release(false));
+        return;
+      }
+      case 'bridge-agent-start': {
+        const ch = this.channels.get(e.agent);
+        if (!ch) return;
+        const answeredAt = e.answeredTime || Math.floor(e.timestampUs / 1e6);
+        if (ch.call && ch.call.memberUuid === e.member.uuid) ch.call = { ...ch.call, phase: 'talking', answeredAt };
+        this.push(ch, { type: 'call.bridged', queue: e.queue, memberUuid: e.member.uuid, callerNumber: e.member.cidNumber, callerName: e.member.cidName, answeredAt });
+        return;
+      }
+      case 'bridge-agent-end': {
+        const ch = this.channels.get(e.agent);
+        // Only the call the page shows: the switch's threads may have ended it already (member-queue-end).
+        if (!ch || ch.call?.memberUuid !== e.member.uuid) return;
+        ch.call = null;
+        const talk = e.terminatedTime && e.answeredTime ? Math.max(0, e.terminatedTime - e.answeredTime) : 0;
+        this.push(ch, { type: 'call.ended', queue: e.queue, memberUuid: e.member.uuid, cause: 'Terminated', hangupCause: e.hangupCause || null, talkTimeS: talk });
+        return;
+      }
+      case 'bridge-agent-fail': {
+        const ch = this.channels.get(e.agent);
+        if (!ch || ch.call?.memberUuid !== e.member.uuid) return;
+        ch.call = null;
+        if (e.hangupCause === 'ORIGINATOR_CANCEL' || e.hangupCause === 'LOSE_RACE') {
+          // Not the agent's miss: the caller hung up while it rang, another agent won the
+          // race (ring-all), or the agent's own status change cancelled the offer.
+          // mod_callcenter counts none of these against the agent, and neither do the pages.
+          this.push(ch, { type: 'call.ended', queue: e.queue, memberUuid: e.member.uuid, cause: 'Cancel', hangupCause: e.hangupCause, talkTimeS: 0 });
+          return;
+        }
+        // agent-max-no-answer and its status change come first on the wire, so the view already has the new status.
+        const status = this.view.agents.get(e.agent)?.status ?? null;
+        this.push(ch, { type: 'call.missed', queue: e.queue, memberUuid: e.member.uuid, callerNumber: e.member.cidNumber, callerName: e.member.cidName, hangupCause: e.hangupCause, status });
+        return;
+      }
+      case 'member-queue-end': {
+        // The caller left while ringing an agent (no bridge-agent-* will follow for that agent).
+        for (const ch of this.channels.values()) {
+          if (ch.call?.memberUuid !== e.member.uuid) continue;
+          ch.call = null;
+          this.push(ch, { type: 'call.ended', queue: e.queue, memberUuid: e.member.uuid, cause: e.cause, hangupCause: e.cancelReason ?? e.hangupCause, talkTimeS: 0 });
+        }
+        return;
+      }
+      case 'members-count':
+        this.waitingChanged(e.queue);
+        return;
+      default:
+        return;
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import { Type, type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { NAME_PATTERN } from '../callcenter/grammar.js';
+import type { ClientMessage } from './protocol.js';
+
+/** Schemas of client → server messages; anything else is refused with an error code. */
+const Id = Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Integer()]));
+const Login = Type.Object(
+  {
+    type: Type.Literal('login'),
+    id: Id,
+    agent: Type.String({ pattern: NAME_PATTERN, maxLength: 128 }),
+    password: Type.String({ minLength: 1, maxLength: 128 }),
+    contact: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    ready: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+const Resume = Type.Object(
+  { type: Type.Literal('resume'), id: Id, agent: Type.String({ pattern: NAME_PATTERN, maxLength: 128 }), token: Type.String({ maxLength: 64 }), lastSeq: Type.Integer({ minimum: 0, maximum: 2_147_483_647 }) },
+  { additionalProperties: false },
+);
+const Ready = Type.Object({ type: Type.Literal('ready'), id: Id }, { additionalProperties: false });
+const Busy = Type.Object({ type: Type.Literal('busy'), id: Id, reason: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false });
+const Logout = Type.Object({ type: Type.Literal('logout'), id: Id }, { additionalProperties: false });
+
+const validators = {
+  login: Compile(Login),
+  resume: Compile(Resume),
+  ready: Compile(Ready),
+  busy: Compile(Busy),
+  logout: Compile(Logout),
+} as const;
+
+type Checked = Static<typeof Login> | Static<typeof Resume> | Static<typeof Ready> | Static<typeof Busy> | Static<typeof Logout>;
+
+export type ParseResult =
+  | { ok: true; message: ClientMessage }
+  | { ok: false; code: 'BAD_JSON' | 'BAD_MESSAGE' | 'UNKNOWN_TYPE'; message: string; id: string | number | null };
+
+export function parseClientMessage(text: string): ParseResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, code: 'BAD_JSON', message: 'message is not JSON', id: null };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, code: 'BAD_MESSAGE', message: 'message must be a JSON object', id: null };
+  const obj = value as Record<string, unknown>;
+  const id = typeof obj.id === 'string' || (typeof obj.id === 'number' && Number.isInteger(obj.id)) ? (obj.id as string | number) : null;
+  const type = obj.type;
+  if (typeof type !== 'string' || !Object.hasOwn(validators, type)) return { ok: false, code: 'UNKNOWN_TYPE', message: `unknown message type ${JSON.stringify(String(type)).slice(0, 40)}`, id };
+  const v = validators[type as keyof typeof validators];
+  if (!v.Check(value)) {
+    const first = [...v.Errors(value)][0];
+    return { ok: false, code: 'BAD_MESSAGE', message: `invalid ${type} message${first ? `: ${first.instancePath || '/'} ${first.message}` : ''}`, id };
+  }
+  return { ok: true, message: value as Checked as ClientMessage };
+}

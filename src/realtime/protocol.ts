@@ -1,0 +1,88 @@
+/**
+ * The agent desk's WebSocket protocol (`/ws`), both directions. JSON text
+ * frames; the README has an example session. Every client message may carry
+ * an `id`; the server answers it with `ack` or `error` (same `id`) only after
+ * the switch confirmed or refused the command.
+ */
+
+export type ClientMessage =
+  | { type: 'login'; id?: string | number; agent: string; password: string; contact?: string; ready?: boolean }
+  | { type: 'resume'; id?: string | number; agent: string; token: string; lastSeq: number }
+  | { type: 'ready'; id?: string | number }
+  | { type: 'busy'; id?: string | number; reason?: string }
+  | { type: 'logout'; id?: string | number };
+
+export interface CallInfo {
+  queue: string;
+  memberUuid: string;
+  callerNumber: string;
+  callerName: string;
+  /** The number the caller dialled. */
+  dnis: string;
+  /** Epoch seconds the caller joined the queue. */
+  joinedAt: number;
+  /** Caller record from Redis merged with the dialplan's exported channel variables; null when unavailable. */
+  data: Record<string, string> | null;
+  /** true when the record could not be read (Redis down): the pop still shows number and name. */
+  dataUnavailable?: boolean;
+  /** 'ringing' after agent-offering, 'talking' after bridge-agent-start. */
+  phase: 'ringing' | 'talking';
+  /** Epoch seconds the agent answered (talking only). */
+  answeredAt?: number;
+}
+
+export interface QueueInfo {
+  name: string;
+  level: number;
+  position: number;
+  tierState: string;
+  waiting: number;
+}
+
+export interface AgentInfo {
+  name: string;
+  status: string;
+  state: string;
+  contact: string;
+  /** Why the agent is on break, when the gateway knows (set from the desk or after a disconnect). */
+  breakReason: string | null;
+}
+
+export type Push =
+  | { type: 'snapshot'; agent: AgentInfo; queues: QueueInfo[]; call: CallInfo | null; breakReasons: string[]; switchConnected: boolean }
+  | { type: 'agent.status'; status: string; reason: string | null }
+  | { type: 'agent.state'; state: string }
+  | { type: 'agent.contact'; contact: string }
+  | ({ type: 'call.offered' } & CallInfo)
+  | { type: 'call.bridged'; queue: string; memberUuid: string; callerNumber: string; callerName: string; answeredAt: number }
+  | { type: 'call.ended'; queue: string; memberUuid: string; cause: string; hangupCause: string | null; talkTimeS: number }
+  | { type: 'call.missed'; queue: string; memberUuid: string; callerNumber: string; callerName: string; hangupCause: string; status: string | null }
+  | { type: 'queue.waiting'; queue: string; count: number }
+  | { type: 'link'; switchConnected: boolean };
+
+/** A push as sent: with the agent's increasing sequence number. */
+export type SequencedPush = Push & { seq: number };
+
+export type ServerMessage =
+  | SequencedPush
+  | { type: 'ack'; id: string | number | null; token?: string; agent?: string; seq?: number }
+  | { type: 'error'; id: string | number | null; code: ErrorCode; message: string };
+
+export type ErrorCode =
+  | 'BAD_JSON'
+  | 'BAD_MESSAGE'
+  | 'UNKNOWN_TYPE'
+  | 'TOO_LARGE'
+  | 'NOT_LOGGED_IN'
+  | 'ALREADY_LOGGED_IN'
+  | 'AUTH_FAILED'
+  | 'BAD_TOKEN'
+  | 'BAD_REASON'
+  | 'BAD_CONTACT'
+  | 'AGENT_NOT_FOUND'
+  | 'SWITCH_REFUSED'
+  | 'SWITCH_DOWN'
+  | 'SWITCH_TIMEOUT'
+  | 'STORE_DOWN'
+  | 'RATE_LIMITED'
+  | 'INTERNAL';
