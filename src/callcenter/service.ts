@@ -90,6 +90,7 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   private resyncAgain = false;
   private resyncTimer: NodeJS.Timeout | null = null;
   private unknownTimer: NodeJS.Timeout | null = null;
+  private closed = false;
   private readonly log: Logger;
 
   constructor(
@@ -110,7 +111,7 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
     client.on('down', (err) => this.emit('down', err));
     view.on('unknown', (what) => {
       this.log.info({ what }, 'event about something unlisted; resyncing');
-      if (this.unknownTimer) return;
+      if (this.unknownTimer || this.closed) return;
       this.unknownTimer = setTimeout(() => {
         this.unknownTimer = null;
         this.resync().catch(() => undefined);
@@ -146,6 +147,7 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   }
 
   close(): void {
+    this.closed = true;
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     if (this.unknownTimer) clearTimeout(this.unknownTimer);
   }

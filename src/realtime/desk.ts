@@ -69,6 +69,8 @@ export class AgentDesk {
   private linkAnnounced = true;
   /** Per queue: the waiting count last pushed, when, and a pending push. */
   private readonly waiting = new Map<string, WaitingPush>();
+  /** Set by close(): a command still in flight must not arm a new retry after the desk is gone. */
+  private closed = false;
 
   constructor(
     private readonly cc: CallCenter,
@@ -126,7 +128,7 @@ export class AgentDesk {
    */
   detach(ch: AgentChannel, socket: DeskSocket, justChanged = false): void {
     ch.sockets.delete(socket);
-    if (ch.sockets.size > 0 || ch.awayTimer || ch.logoutTimer) return;
+    if (this.closed || ch.sockets.size > 0 || ch.awayTimer || ch.logoutTimer) return;
     const status = this.view.agents.get(ch.agent)?.status;
     if (!justChanged && (!status || status === 'Logged Out')) {
       this.channels.delete(ch.agent);
@@ -144,7 +146,7 @@ export class AgentDesk {
   private presence(ch: AgentChannel, which: 'away' | 'logout'): void {
     const timer = which === 'away' ? 'awayTimer' : 'logoutTimer';
     ch[timer] = null;
-    if (ch.sockets.size > 0) return;
+    if (this.closed || ch.sockets.size > 0) return;
     const now = this.view.agents.get(ch.agent)?.status;
     const target = which === 'away' ? 'On Break' : 'Logged Out';
     const finish = () => {
@@ -154,7 +156,7 @@ export class AgentDesk {
     if (which === 'away') ch.breakReason = 'disconnected';
     this.cc.setAgentStatus(ch.agent, target, { ...this.auto, agent: ch.agent }).then(finish, (err: Error) => {
       this.log.warn({ agent: ch.agent, err: err.message, target }, 'could not change a vanished agent; will retry');
-      if (ch.sockets.size === 0 && !ch[timer]) ch[timer] = setTimeout(() => this.presence(ch, which), PRESENCE_RETRY_MS);
+      if (!this.closed && ch.sockets.size === 0 && !ch[timer]) ch[timer] = setTimeout(() => this.presence(ch, which), PRESENCE_RETRY_MS);
     });
   }
 
@@ -176,6 +178,7 @@ export class AgentDesk {
   }
 
   close(): void {
+    this.closed = true;
     for (const ch of this.channels.values()) this.cancelPresenceTimers(ch);
     this.channels.clear();
     for (const w of this.waiting.values()) {

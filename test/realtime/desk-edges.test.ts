@@ -123,3 +123,28 @@ test('a password change or an agent delete ends the agent desk sessions: resume 
     await s.stop();
   }
 });
+
+test('stopping the gateway ends its grace timers and retries: a presence change in flight arms nothing after stop', async () => {
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timers();
+  const s = await startStack({ env: { AGENT_AWAY_GRACE_S: '1', AGENT_LOGOUT_GRACE_S: '600' } });
+  let stopped = false;
+  try {
+    await addAgent(s, A);
+    const { desk } = await login(s, A, { ready: true });
+    await switchStatus(s, A, 'Available');
+    s.fs.pause((cmd) => cmd.includes(`agent set status ${A} 'On Break'`));
+    const gone = closed(desk);
+    desk.close();
+    await gone;
+    await waitFor(() => s.fs.received.some((c) => c.includes(`agent set status ${A} 'On Break'`)), 'the away grace reached the switch');
+    await s.stop();
+    stopped = true;
+    // ioredis keeps a 2 s socket guard after a disconnect; a presence retry would re-arm for ever.
+    await waitFor(() => timers() <= before, 'no timers left by the gateway', 4000).catch(() => {
+      assert.fail(`timers left running: ${process.getActiveResourcesInfo().join(', ')}`);
+    });
+  } finally {
+    if (!stopped) await s.stop();
+  }
+});
