@@ -76,10 +76,11 @@ export async function buildHttpApp(deps: HttpDeps) {
       schema: {
         tags: ['health'],
         summary: '200 only when the ESL link is up and Redis answers',
+        description: 'Open to probes without a token. The link details (since, lastError, reconnects, attempts) are given only to a request with a valid token: an error text can name internal addresses.',
         response: { '2xx': ReadyBody, 503: ReadyBody },
       },
     },
-    async (_req, reply) => {
+    async (req, reply) => {
       const link = deps.callCenter.client.linkState();
       let redis = deps.redis === null ? 'not used' : 'down';
       if (deps.redis) {
@@ -92,7 +93,9 @@ export async function buildHttpApp(deps: HttpDeps) {
       }
       const ok = link.connected && redis !== 'down';
       reply.code(ok ? 200 : 503);
-      return { ready: ok, esl: { ...link, state: link.connected ? 'up' : 'down' }, redis };
+      const state = link.connected ? 'up' : 'down';
+      const esl = req.principal ? { ...link, state } : { state, connected: link.connected };
+      return { ready: ok, esl, redis };
     },
   );
 
@@ -122,10 +125,10 @@ const ReadyBody = Type.Object({
   esl: Type.Object({
     state: Type.String(),
     connected: Type.Boolean(),
-    since: Type.Union([Type.String(), Type.Null()]),
-    lastError: Type.Union([Type.String(), Type.Null()]),
-    reconnects: Type.Integer(),
-    attempts: Type.Integer(),
+    since: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    lastError: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    reconnects: Type.Optional(Type.Integer()),
+    attempts: Type.Optional(Type.Integer()),
   }),
   redis: Type.String({ description: 'up, down, or not used' }),
 });

@@ -17,7 +17,7 @@ describe('health, metrics and the OpenAPI document', () => {
     await s.stop();
   });
 
-  it('/healthz and /readyz answer without a token', async () => {
+  it('/healthz and /readyz answer without a token; link details only with one', async () => {
     const h = await s.api('GET', '/healthz', undefined, null);
     assert.equal(h.status, 200);
     assert.deepEqual(h.body, { ok: true });
@@ -27,6 +27,12 @@ describe('health, metrics and the OpenAPI document', () => {
     assert.equal(r.body.esl.state, 'up');
     assert.equal(r.body.esl.connected, true);
     assert.equal(r.body.redis, 'up');
+    assert.deepEqual(Object.keys(r.body.esl).sort(), ['connected', 'state'], 'no link details without a token');
+    const withToken = await s.api('GET', '/readyz');
+    assert.equal(withToken.status, 200);
+    assert.equal(typeof withToken.body.esl.since, 'string');
+    assert.equal(withToken.body.esl.reconnects, 0);
+    assert.ok('lastError' in withToken.body.esl);
   });
 
   it('/metrics has the link, command, event, socket, Redis and HTTP route metrics, and they move', async () => {
