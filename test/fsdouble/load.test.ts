@@ -4,30 +4,33 @@ import { FreeSwitchDouble, type InitialAgent, type InitialTier } from '../../src
 import { connect } from 'node:net';
 import { RawClient } from './helpers.js';
 
-/** Throughput guards: generous limits that an O(n²) path would still blow through. */
+/**
+ * The double under load keeps its books straight: every command answered,
+ * every caller bridged and released, no agent left mid-call. How fast
+ * it does so is measured by `npm run bench -- double`, not asserted here.
+ */
 
-test('several thousand api commands per second over one ESL connection', async () => {
+test('5,000 pipelined api commands on one ESL connection: every one answered, every event sent', async () => {
   const d = await FreeSwitchDouble.start();
   try {
     d.api('callcenter_config agent add perf@default callback');
     const c = await RawClient.ready(d.port, 'event plain CUSTOM callcenter::info');
     const n = 5000;
-    const t0 = performance.now();
     let block = '';
     for (let k = 0; k < n; k++) block += `api callcenter_config agent get status perf@default\n\n`;
     let replies = 0;
     let events = 0;
     c.write(block);
     await c.waitFor((i) => (i.type === 'api/response' ? ++replies : i.type === 'event' ? ++events : 0) > 0 && replies === n && events === n, 10_000);
-    const ms = performance.now() - t0;
-    assert.ok(ms < 3000, `${n} api commands (+${n} events) took ${ms.toFixed(0)} ms`);
+    assert.equal(replies, n);
+    assert.equal(events, n);
     c.close();
   } finally {
     await d.stop();
   }
 });
 
-test('1,000 agents, 200 callers per second: every caller bridged and released, dispatch stays cheap', async () => {
+test('1,000 agents, 400 callers arriving at 200/s: every caller bridged and released', async () => {
   const agents: InitialAgent[] = [];
   const tiers: InitialTier[] = [];
   for (let k = 0; k < 1000; k++) {
@@ -43,13 +46,6 @@ test('1,000 agents, 200 callers per second: every caller bridged and released, d
   try {
     let bridged = 0;
     let terminated = 0;
-    let maxLag = 0;
-    let last = performance.now();
-    const lag = setInterval(() => {
-      const now = performance.now();
-      maxLag = Math.max(maxLag, now - last - 5);
-      last = now;
-    }, 5);
     const done = new Promise<void>((resolve) => {
       d.onEvent((e) => {
         const action = e.get('CC-Action');
@@ -62,18 +58,13 @@ test('1,000 agents, 200 callers per second: every caller bridged and released, d
         if (action === 'member-queue-end' && e.get('CC-Cause') === 'Terminated' && ++terminated === 400) resolve();
       });
     });
-    const t0 = performance.now();
     // 400 callers at 200/s: 20 every 100 ms.
     for (let batch = 0; batch < 20; batch++) {
       for (let k = 0; k < 20; k++) d.injectCaller({ number: `555${batch}${k}`, name: `c${batch}-${k}` });
       await new Promise((r) => setTimeout(r, 100));
     }
     await done;
-    clearInterval(lag);
-    const ms = performance.now() - t0;
     assert.equal(bridged, 400);
-    assert.ok(ms < 5000, `took ${ms.toFixed(0)} ms`);
-    assert.ok(maxLag < 500, `event loop blocked for ${maxLag.toFixed(0)} ms`);
     assert.ok(bytes > 1_000_000, `listener got ${bytes} bytes`);
     assert.equal(d.members().length, 0);
     assert.equal(d.channels().length, 0);
@@ -89,7 +80,6 @@ test('a burst of 1,000 waiting callers with no agent, then 1,000 agents at once'
   const d = await FreeSwitchDouble.start({ ringMs: 1 });
   try {
     for (let k = 0; k < 1000; k++) d.injectCaller({ number: String(k), name: `c${k}` });
-    const t0 = performance.now();
     let counted = 0;
     const done = new Promise<void>((resolve) => {
       d.onEvent((e) => {
@@ -103,8 +93,7 @@ test('a burst of 1,000 waiting callers with no agent, then 1,000 agents at once'
       d.api(`callcenter_config agent set status b${k}@default Available`);
     }
     await done;
-    const ms = performance.now() - t0;
-    assert.ok(ms < 5000, `took ${ms.toFixed(0)} ms`);
+    assert.equal(d.members().length, 1000);
     assert.ok(d.members().every((m) => m.state === 'Answered'));
   } finally {
     await d.stop();
