@@ -1,4 +1,5 @@
-import { parseEventHeaders, EslProtocolError, type EslFrame } from './frame-parser.js';
+import { EslProtocolError, type EslFrame } from './frame-parser.js';
+import { EventHeaders } from './event-headers.js';
 
 /** A FreeSWITCH event with its headers URL-decoded, whatever format it came in. */
 export interface EslEvent {
@@ -26,15 +27,17 @@ export function decodeEventFrame(frame: EslFrame): EslEvent {
 function decodePlainEvent(raw: Buffer): EslEvent {
   const end = raw.indexOf('\n\n', 0, 'latin1');
   const headerEnd = end === -1 ? raw.length : end;
-  const headers = parseEventHeaders(raw.toString('utf8', 0, headerEnd));
+  // Parsed on first read: most events are dropped by name alone.
+  const headers = new EventHeaders(raw.toString('utf8', 0, headerEnd));
   let body = '';
-  const lengthText = headers.get('Content-Length');
-  if (lengthText !== undefined && end !== -1) {
+  // Only an event with something after its header block can have a body.
+  const lengthText = end !== -1 && end + 2 < raw.length ? headers.peek('Content-Length') : undefined;
+  if (lengthText !== undefined) {
     // The inner Content-Length counts bytes, so slice the Buffer, not the string.
     const start = end + 2;
     body = raw.toString('utf8', start, Math.min(raw.length, start + Number(lengthText)));
   }
-  return { name: headers.get('Event-Name') ?? '', headers, body };
+  return { name: headers.peek('Event-Name') ?? '', headers, body };
 }
 
 function decodeJsonEvent(text: string): EslEvent {

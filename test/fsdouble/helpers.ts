@@ -31,9 +31,8 @@ export interface Item {
   readonly body: string;
 }
 
-function toMap(h: unknown): ReadonlyMap<string, string> {
-  if (h instanceof Map) return h as ReadonlyMap<string, string>;
-  return new Map(Object.entries(h as Record<string, string>));
+function toMap(h: Readonly<Record<string, string>>): ReadonlyMap<string, string> {
+  return new Map(Object.entries(h));
 }
 
 /** Header names of an event body in order: plain lines, or top-level keys of the json object. */
@@ -77,7 +76,7 @@ export function jsonKeys(text: string): string[] {
 export function toItem(frame: EslFrame): Item {
   if (isEventFrame(frame)) {
     const e = decodeEventFrame(frame);
-    return { type: 'event', frame, name: e.name, headers: toMap(e.headers), names: headerNames(frame), body: e.body };
+    return { type: 'event', frame, name: e.name, headers: e.headers, names: headerNames(frame), body: e.body };
   }
   const type = frame.headers['Content-Type'] ?? '';
   return { type, frame, name: type, headers: toMap(frame.headers), names: Object.keys(frame.headers), body: frame.body?.toString('utf8') ?? '' };
