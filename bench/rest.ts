@@ -2,12 +2,20 @@
  * REST latency with 500 agents on the double: GET /api/agents (a live
  * `agent list` of 500 rows, parsed, folded into the view, serialised) and
  * PUT /api/agents/:agent/status, sequential and concurrent, over loopback
- * with keep-alive. Target: p99 ≤ 5 ms.
+ * with keep-alive. Target: p99 ≤ 5 ms. The double runs in a child process
+ * (bench/rest-double.ts), as the switch would; the HTTP client runs here.
  *
  *   npm run bench -- rest [requests]      (default 2000 per measurement)
  */
 import { Agent, request } from 'node:http';
-import { startStack, ADMIN, type Stack } from '../test/helpers/stack.js';
+import { loadConfig } from '../src/config.js';
+import { startGateway } from '../src/gateway.js';
+import { silentLogger } from '../src/log.js';
+import { startRedis } from '../test/helpers/redis.js';
+import { Child } from './child.js';
+import type { FromRestDouble, ToRestDouble } from './rest-double.js';
+
+const ADMIN = 'bench-admin-token-0123';
 
 const AGENTS = 500;
 const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
@@ -66,15 +74,24 @@ async function measure(label: string, n: number, concurrency: number, one: (i: n
 }
 
 export async function benchRest(n = 2000): Promise<void> {
-  const agents = Array.from({ length: AGENTS }, (_, i) => ({ name: `${10_000 + i}@default`, contact: `null/agent-${10_000 + i}`, status: 'Logged Out' }));
-  const s: Stack = await startStack({
-    double: { initial: { agents, tiers: agents.map((a, i) => ({ queue: 'support@default', agent: a.name, level: 1 + (i % 3), position: 1 + i })) } },
+  const double = new Child<ToRestDouble, FromRestDouble>('./rest-double.ts', { BENCH_AGENTS: String(AGENTS) });
+  const [{ port }, redis] = await Promise.all([double.next('ready'), startRedis()]);
+  const config = loadConfig({
+    ESL_PORT: String(port),
+    HTTP_PORT: '0',
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: 'bench:',
+    API_TOKENS: `bench:admin:${ADMIN}`,
+    RATE_LIMIT_PER_MINUTE: '1000000',
   });
+  const gw = await startGateway({ config, logger: silentLogger(), resyncIntervalMs: 0 });
   const http = new Agent({ keepAlive: true, maxSockets: 64 });
-  const url = new URL(s.url);
+  const url = new URL(gw.url);
   try {
-    if (s.gw.view.agents.size !== AGENTS) throw new Error(`view has ${s.gw.view.agents.size} agents`);
-    console.log(`REST over loopback, ${AGENTS} agents on the double, keep-alive, ${n} requests per measurement after ${Math.min(500, n)} warm-up`);
+    for (const t0 = Date.now(); !(gw.callCenter.ready && gw.view.agents.size === AGENTS); await new Promise((r) => setTimeout(r, 20))) {
+      if (Date.now() - t0 > 30_000) throw new Error(`view has ${gw.view.agents.size} agents`);
+    }
+    console.log(`REST over loopback, ${AGENTS} agents on the double (its own process), keep-alive, ${n} requests per measurement after ${Math.min(500, n)} warm-up`);
     const list = () => call(http, url, 'GET', '/api/agents');
     const status = (i: number) => call(http, url, 'PUT', `/api/agents/${10_000 + (i % AGENTS)}@default/status`, JSON.stringify({ status: Math.floor(i / AGENTS) % 2 ? 'Available' : 'On Break' }));
     const warm = Math.min(500, n);
@@ -91,6 +108,8 @@ export async function benchRest(n = 2000): Promise<void> {
     console.log(`target p99 ≤ 5 ms sequential: GET ${seq[0]! <= 5 ? 'met' : 'MISSED'} (${seq[0]!.toFixed(3)} ms), PUT ${seq[1]! <= 5 ? 'met' : 'MISSED'} (${seq[1]!.toFixed(3)} ms)`);
   } finally {
     http.destroy();
-    await s.stop();
+    await gw.stop();
+    await double.stop();
+    await redis.stop();
   }
 }
