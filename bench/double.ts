@@ -10,8 +10,8 @@
  *   npm run bench -- double
  */
 import { connect } from 'node:net';
-import { FreeSwitchDouble, type InitialAgent, type InitialTier } from '../src/fsdouble/index.js';
-import { RawClient } from '../test/fsdouble/helpers.js';
+import { FreeSwitchDouble } from '../src/fsdouble/index.js';
+import { RawClient, availableAgents } from '../test/fsdouble/helpers.js';
 
 async function pipelined(n: number): Promise<void> {
   const d = await FreeSwitchDouble.start();
@@ -33,13 +33,7 @@ async function pipelined(n: number): Promise<void> {
 }
 
 async function steadyCallers(): Promise<void> {
-  const agents: InitialAgent[] = [];
-  const tiers: InitialTier[] = [];
-  for (let k = 0; k < 1000; k++) {
-    agents.push({ name: `a${k}@default`, contact: `null/a${k}`, status: 'Available' });
-    tiers.push({ queue: 'support@default', agent: `a${k}@default`, level: 1 + (k % 3), position: k });
-  }
-  const d = await FreeSwitchDouble.start({ ringMs: 20, initial: { agents, tiers } });
+  const d = await FreeSwitchDouble.start({ ringMs: 20, initial: availableAgents(1000) });
   const sink = connect(d.port, '127.0.0.1');
   sink.on('data', () => undefined);
   sink.write('auth ClueCon\n\nevent json ALL\n\n');

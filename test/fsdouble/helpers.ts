@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { EslFrameParser, type EslFrame } from '../../src/esl/frame-parser.js';
 import { decodeEventFrame, isEventFrame } from '../../src/esl/event.js';
+import type { InitialAgent, InitialTier } from '../../src/fsdouble/index.js';
 
 /** Shared by the fsdouble tests: fixture transcripts and a raw ESL client, both read with src/esl's parser. */
 
@@ -191,4 +192,15 @@ export class RawClient {
 /** Lets pending events reach the client: two macrotask turns after the last activity. */
 export async function settle(ms = 30): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
+}
+
+/** `n` Available agents with null/ contacts in support@default, spread over three tier levels. */
+export function availableAgents(n: number): { agents: InitialAgent[]; tiers: InitialTier[] } {
+  const agents: InitialAgent[] = [];
+  const tiers: InitialTier[] = [];
+  for (let k = 0; k < n; k++) {
+    agents.push({ name: `a${k}@default`, contact: `null/a${k}`, status: 'Available' });
+    tiers.push({ queue: 'support@default', agent: `a${k}@default`, level: 1 + (k % 3), position: k });
+  }
+  return { agents, tiers };
 }

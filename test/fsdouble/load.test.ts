@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FreeSwitchDouble, type InitialAgent, type InitialTier } from '../../src/fsdouble/index.js';
+import { FreeSwitchDouble } from '../../src/fsdouble/index.js';
 import { connect } from 'node:net';
-import { RawClient } from './helpers.js';
+import { RawClient, availableAgents } from './helpers.js';
 
 /**
  * The double under load keeps its books straight: every command answered,
@@ -31,13 +31,7 @@ test('5,000 pipelined api commands on one ESL connection: every one answered, ev
 });
 
 test('1,000 agents, 400 callers arriving at 200/s: every caller bridged and released', async () => {
-  const agents: InitialAgent[] = [];
-  const tiers: InitialTier[] = [];
-  for (let k = 0; k < 1000; k++) {
-    agents.push({ name: `a${k}@default`, contact: `null/a${k}`, status: 'Available' });
-    tiers.push({ queue: 'support@default', agent: `a${k}@default`, level: 1 + (k % 3), position: k });
-  }
-  const d = await FreeSwitchDouble.start({ ringMs: 20, initial: { agents, tiers } });
+  const d = await FreeSwitchDouble.start({ ringMs: 20, initial: availableAgents(1000) });
   // A listener taking every event in json, reading without parsing (the gateway's cost is not measured here).
   const sink = connect(d.port, '127.0.0.1');
   let bytes = 0;
