@@ -8,17 +8,11 @@ import { parseEventHeaders, urlDecode } from './frame-parser.js';
  */
 export class EventHeaders implements ReadonlyMap<string, string> {
   #text: string | null;
-  #map: Map<string, string> | null;
+  #map: Map<string, string> | null = null;
 
-  /** From the header lines of a plain event, or from an already decoded map (json events). */
-  constructor(source: string | Map<string, string>) {
-    if (typeof source === 'string') {
-      this.#text = source;
-      this.#map = null;
-    } else {
-      this.#text = null;
-      this.#map = source;
-    }
+  /** `text`: the header lines of a plain event, still URL-encoded. */
+  constructor(text: string) {
+    this.#text = text;
   }
 
   private get map(): Map<string, string> {
