@@ -11,7 +11,7 @@
  */
 import { connect } from 'node:net';
 import { FreeSwitchDouble } from '../src/fsdouble/index.js';
-import { RawClient, availableAgents } from '../test/fsdouble/helpers.js';
+import { RawClient, addAvailableAgents, availableAgents } from '../test/fsdouble/helpers.js';
 
 async function pipelined(n: number): Promise<void> {
   const d = await FreeSwitchDouble.start();
@@ -78,12 +78,7 @@ async function burst(): Promise<void> {
       });
     });
     const t0 = performance.now();
-    for (let k = 0; k < 1000; k++) {
-      d.api(`callcenter_config agent add b${k}@default callback`);
-      d.api(`callcenter_config agent set contact b${k}@default null/b${k}`);
-      d.api(`callcenter_config tier add support@default b${k}@default`);
-      d.api(`callcenter_config agent set status b${k}@default Available`);
-    }
+    addAvailableAgents(d, 1000);
     await done;
     console.log(`1,000 waiting callers, then 1,000 agents at once: all bridged after ${(performance.now() - t0).toFixed(0)} ms`);
   } finally {

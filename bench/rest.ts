@@ -12,6 +12,7 @@ import { loadConfig } from '../src/config.js';
 import { startGateway } from '../src/gateway.js';
 import { silentLogger } from '../src/log.js';
 import { startRedis } from '../test/helpers/redis.js';
+import { waitFor } from '../test/helpers/stack.js';
 import { Child } from './child.js';
 import type { FromRestDouble, ToRestDouble } from './rest-double.js';
 
@@ -88,9 +89,7 @@ export async function benchRest(n = 2000): Promise<void> {
   const http = new Agent({ keepAlive: true, maxSockets: 64 });
   const url = new URL(gw.url);
   try {
-    for (const t0 = Date.now(); !(gw.callCenter.ready && gw.view.agents.size === AGENTS); await new Promise((r) => setTimeout(r, 20))) {
-      if (Date.now() - t0 > 30_000) throw new Error(`view has ${gw.view.agents.size} agents`);
-    }
+    await waitFor(() => gw.callCenter.ready && gw.view.agents.size === AGENTS, `${AGENTS} agents in the view`, 30_000);
     console.log(`REST over loopback, ${AGENTS} agents on the double (its own process), keep-alive, ${n} requests per measurement after ${Math.min(500, n)} warm-up`);
     const list = () => call(http, url, 'GET', '/api/agents');
     const status = (i: number) => call(http, url, 'PUT', `/api/agents/${10_000 + (i % AGENTS)}@default/status`, JSON.stringify({ status: Math.floor(i / AGENTS) % 2 ? 'Available' : 'On Break' }));

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { EslFrameParser, type EslFrame } from '../../src/esl/frame-parser.js';
 import { decodeEventFrame, isEventFrame } from '../../src/esl/event.js';
-import type { InitialAgent, InitialTier } from '../../src/fsdouble/index.js';
+import type { FreeSwitchDouble, InitialAgent, InitialTier } from '../../src/fsdouble/index.js';
 
 /** Shared by the fsdouble tests: fixture transcripts and a raw ESL client, both read with src/esl's parser. */
 
@@ -203,4 +203,14 @@ export function availableAgents(n: number): { agents: InitialAgent[]; tiers: Ini
     tiers.push({ queue: 'support@default', agent: `a${k}@default`, level: 1 + (k % 3), position: k });
   }
   return { agents, tiers };
+}
+
+/** Adds `n` agents to support@default with fs_cli's commands, one after the other, each made Available. */
+export function addAvailableAgents(d: FreeSwitchDouble, n: number): void {
+  for (let k = 0; k < n; k++) {
+    d.api(`callcenter_config agent add b${k}@default callback`);
+    d.api(`callcenter_config agent set contact b${k}@default null/b${k}`);
+    d.api(`callcenter_config tier add support@default b${k}@default`);
+    d.api(`callcenter_config agent set status b${k}@default Available`);
+  }
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FreeSwitchDouble } from '../../src/fsdouble/index.js';
 import { connect } from 'node:net';
-import { RawClient, availableAgents } from './helpers.js';
+import { RawClient, addAvailableAgents, availableAgents } from './helpers.js';
 
 /**
  * The double under load keeps its books straight: every command answered,
@@ -80,12 +80,7 @@ test('a burst of 1,000 waiting callers with no agent, then 1,000 agents at once'
         if (e.get('CC-Action') === 'bridge-agent-start' && ++counted === 1000) resolve();
       });
     });
-    for (let k = 0; k < 1000; k++) {
-      d.api(`callcenter_config agent add b${k}@default callback`);
-      d.api(`callcenter_config agent set contact b${k}@default null/b${k}`);
-      d.api(`callcenter_config tier add support@default b${k}@default`);
-      d.api(`callcenter_config agent set status b${k}@default Available`);
-    }
+    addAvailableAgents(d, 1000);
     await done;
     assert.equal(d.members().length, 1000);
     assert.ok(d.members().every((m) => m.state === 'Answered'));
