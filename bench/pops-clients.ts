@@ -6,6 +6,7 @@
  * side costs neither the gateway's event loop nor its heap.
  */
 import WebSocket from 'ws';
+import { textOf } from '../src/realtime/raw-data.js';
 
 export type ToClients = { type: 'login'; url: string; agents: string[]; password: string; concurrency: number } | { type: 'collect' } | { type: 'count' } | { type: 'stop' };
 
@@ -32,7 +33,7 @@ function open(url: string, agent: string, password: string, index: number): Prom
     ws.on('message', (data) => {
       const at = now();
       messages++;
-      const text = data.toString();
+      const text = textOf(data);
       if (text.startsWith('{"type":"call.offered"')) {
         offered++;
         received.push([(JSON.parse(text) as { memberUuid: string }).memberUuid, at, index]);

@@ -369,8 +369,8 @@ test('feature codes use exact agent statuses, quoted when they contain a space',
   assert.ok(statuses.length >= 3);
   for (const [agent, raw] of statuses) {
     assert.match(agent, /^\$1@default$/, 'agents are named <extension>@default, the extension captured from ${user_name}');
-    const quoted = /^'([^']*)'$/.exec(raw!);
-    const status = quoted ? quoted[1]! : raw!;
+    const quoted = /^'([^']*)'$/.exec(raw);
+    const status = quoted ? quoted[1]! : raw;
     assert.ok((AGENT_STATUSES as readonly string[]).includes(status), `exact status: ${raw}`);
     if (status.includes(' ')) assert.ok(quoted, `status with a space must be single-quoted: ${raw}`);
   }

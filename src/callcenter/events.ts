@@ -79,7 +79,8 @@ export type CallcenterEvent = Base &
         readonly action: 'member-queue-end';
         readonly queue: string;
         readonly member: MemberRef;
-        readonly cause: 'Terminated' | 'Cancel' | string;
+        /** `Terminated` (answered, then hung up) or `Cancel` (left the queue unanswered); kept open for other values. */
+        readonly cause: string;
         readonly cancelReason: string | null;
         readonly hangupCause: string | null;
         readonly agent: string | null;

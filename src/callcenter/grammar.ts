@@ -47,8 +47,8 @@ const CONTACT_VARIABLES: Readonly<Record<string, RegExp>> = {
 };
 
 /** Endpoint part: a known technology, then a path without separators or expansion characters. */
-const ENDPOINT = /^(user|sofia|loopback|null|verto\.rtc|freetdm)\/[A-Za-z0-9_.+@:\/-]{1,200}$/;
-const VAR_BLOCK = /^([\[{])([^\]{}[]*)([\]}])/;
+const ENDPOINT = /^(user|sofia|loopback|null|verto\.rtc|freetdm)\/[A-Za-z0-9_.+@:/-]{1,200}$/;
+const VAR_BLOCK = /^([[{])([^\]{}[]*)([\]}])/;
 
 /**
  * A single-endpoint dial string, optionally prefixed by `{…}` or `[…]` blocks
@@ -121,7 +121,7 @@ const DESK_ENDPOINT = /^user\/[A-Za-z0-9_.+-]{1,64}(@[A-Za-z0-9](?:[A-Za-z0-9.-]
  */
 export function deskContact(value: unknown): string {
   const c = contact(value);
-  const endpoint = c.replace(/^([\[{][^\]}]*[\]}])+/, '');
+  const endpoint = c.replace(/^([[{][^\]}]*[\]}])+/, '');
   if (!DESK_ENDPOINT.test(endpoint)) throw new GrammarError('contact', 'from the desk, a phone must be user/EXTENSION or user/EXTENSION@DOMAIN');
   return c;
 }

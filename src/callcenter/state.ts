@@ -115,7 +115,7 @@ export function agentsFromTable(t: ParsedTable): AgentView[] {
   const nums = ['max_no_answer', 'wrap_up_time', 'reject_delay_time', 'busy_delay_time', 'no_answer_delay_time', 'last_bridge_start', 'last_bridge_end', 'last_offered_call', 'last_status_change', 'no_answer_count', 'calls_answered', 'talk_time', 'ready_time'].map(c);
   const s = (f: readonly string[], i: number): string => (i < 0 ? '' : f[i]!);
   const n = (f: readonly string[], i: number): number => (i < 0 ? 0 : int(f[i]));
-  const out: AgentView[] = new Array(t.rows.length);
+  const out = new Array<AgentView>(t.rows.length);
   for (let r = 0; r < t.rows.length; r++) {
     const f = t.rows[r]!;
     out[r] = {

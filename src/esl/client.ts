@@ -211,7 +211,7 @@ export class EslClient extends EventEmitter<EslClientEvents> {
             try {
               onReply(body);
             } catch (err) {
-              reject(err as Error);
+              reject(err instanceof Error ? err : new Error(String(err)));
               return;
             }
           }

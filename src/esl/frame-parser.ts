@@ -63,7 +63,7 @@ export class EslFrameParser {
   }
 
   private drain(): void {
-    let buf = this.buf;
+    const buf = this.buf;
     let pos = 0;
     for (;;) {
       // FreeSWITCH never sends blank lines between frames, but tolerate stray LFs.

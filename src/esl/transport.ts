@@ -50,7 +50,7 @@ export function openTransport(opts: TransportOptions, handlers: TransportHandler
     socket.destroy(new EslLinkDownError(`connect to ${opts.host}:${opts.port} timed out after ${opts.connectTimeoutMs} ms`));
   }, opts.connectTimeoutMs);
 
-  const parser = new EslFrameParser(handlers.onFrame);
+  const parser = new EslFrameParser((frame) => handlers.onFrame(frame));
   conn.once('esl::connect', () => {
     clearTimeout(connectTimer);
     // Detach modesl's Parser before the first byte arrives and read the stream ourselves.

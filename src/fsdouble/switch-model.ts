@@ -216,10 +216,10 @@ export class SwitchModel {
   addTier(queue: string, agent: string, state: string, level: number, position: number): Tier {
     const t: Tier = { queue, agent, state, level, position, rowid: this.nextRowid() };
     let q = this.tiersByQueue.get(queue);
-    if (!q) this.tiersByQueue.set(queue, (q = new Map()));
+    if (!q) this.tiersByQueue.set(queue, (q = new Map<string, Tier>()));
     q.set(agent, t);
     let a = this.tiersByAgent.get(agent);
-    if (!a) this.tiersByAgent.set(agent, (a = new Map()));
+    if (!a) this.tiersByAgent.set(agent, (a = new Map<string, Tier>()));
     a.set(queue, t);
     return t;
   }
@@ -249,7 +249,7 @@ export class SwitchModel {
     const member: Member = { ...m, rowid: this.nextRowid() };
     this.members.set(member.uuid, member);
     let q = this.membersByQueue.get(member.queue);
-    if (!q) this.membersByQueue.set(member.queue, (q = new Map()));
+    if (!q) this.membersByQueue.set(member.queue, (q = new Map<string, Member>()));
     q.set(member.uuid, member);
     return member;
   }

@@ -19,7 +19,7 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** Resolves `Authorization: Bearer <token>` against the configured tokens, in constant time per token. */
 export function tokenResolver(tokens: readonly ApiToken[]): (header: string | undefined) => Principal | null {
-  const known = tokens.map((t) => ({ digest: digest(t.token), principal: { name: t.name, role: t.role } as Principal }));
+  const known = tokens.map((t) => ({ digest: digest(t.token), principal: { name: t.name, role: t.role } }));
   return (header) => {
     // The scheme name is case-insensitive (RFC 9110 §11.1).
     const m = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(header ?? '');

@@ -274,7 +274,7 @@ export class AgentDesk {
       ch.held.push(p);
       return null;
     }
-    const sp = { ...p, seq: ++ch.seq } as SequencedPush;
+    const sp: SequencedPush = { ...p, seq: ++ch.seq };
     // Kept serialised: a busy agent's history costs its JSON bytes, not object graphs.
     const json = JSON.stringify(sp);
     ch.buffer.push({ seq: sp.seq, json });
@@ -353,7 +353,8 @@ export class AgentDesk {
           for (const h of held) this.push(ch, h);
         };
         const timer = setTimeout(() => release(true), RECORD_WAIT_MS);
-        p.pending.then(() => release(false));
+        // pending never rejects: pops.ts turns a failed lookup into recordUnavailable.
+        void p.pending.then(() => release(false));
         return;
       }
       case 'bridge-agent-start': {

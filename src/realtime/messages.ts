@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { NAME_PATTERN } from '../callcenter/grammar.js';
 import type { ClientMessage } from './protocol.js';
@@ -32,8 +32,6 @@ const validators = {
   logout: Compile(Logout),
 } as const;
 
-type Checked = Static<typeof Login> | Static<typeof Resume> | Static<typeof Ready> | Static<typeof Busy> | Static<typeof Logout>;
-
 export type ParseResult =
   | { ok: true; message: ClientMessage }
   | { ok: false; code: 'BAD_JSON' | 'BAD_MESSAGE' | 'UNKNOWN_TYPE'; message: string; id: string | number | null };
@@ -47,7 +45,7 @@ export function parseClientMessage(text: string): ParseResult {
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, code: 'BAD_MESSAGE', message: 'message must be a JSON object', id: null };
   const obj = value as Record<string, unknown>;
-  const id = typeof obj.id === 'string' || (typeof obj.id === 'number' && Number.isInteger(obj.id)) ? (obj.id as string | number) : null;
+  const id = typeof obj.id === 'string' || (typeof obj.id === 'number' && Number.isInteger(obj.id)) ? obj.id : null;
   const type = obj.type;
   if (typeof type !== 'string' || !Object.hasOwn(validators, type)) return { ok: false, code: 'UNKNOWN_TYPE', message: `unknown message type ${JSON.stringify(String(type)).slice(0, 40)}`, id };
   const v = validators[type as keyof typeof validators];
@@ -55,5 +53,5 @@ export function parseClientMessage(text: string): ParseResult {
     const first = [...v.Errors(value)][0];
     return { ok: false, code: 'BAD_MESSAGE', message: `invalid ${type} message${first ? `: ${first.instancePath || '/'} ${first.message}` : ''}`, id };
   }
-  return { ok: true, message: value as Checked as ClientMessage };
+  return { ok: true, message: value };
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { textOf } from './raw-data.js';
 import * as grammar from '../callcenter/grammar.js';
 import { CallcenterError } from '../callcenter/replies.js';
 import type { CallCenter } from '../callcenter/service.js';
@@ -174,7 +175,7 @@ export function attachDeskWebSocket(server: Server, deps: WsDeps, opts: WsOption
     ws.on('message', (data, isBinary) => {
       c.alive = true;
       if (isBinary) return refuse(c, null, 'BAD_MESSAGE', 'binary frames are not accepted');
-      const text = data.toString();
+      const text = textOf(data);
       if (Buffer.byteLength(text) > maxMessage) return refuse(c, null, 'TOO_LARGE', `messages are limited to ${maxMessage} bytes`);
       const parsed = parseClientMessage(text);
       if (!parsed.ok) return refuse(c, parsed.id, parsed.code, parsed.message);
@@ -211,6 +212,8 @@ export function attachDeskWebSocket(server: Server, deps: WsDeps, opts: WsOption
           return await login(c, m, id);
         case 'resume':
           return await resume(c, m, id);
+        default:
+          break; // every other command needs a login: below
       }
       const ch = c.channel;
       if (!ch) throw new ClientError('NOT_LOGGED_IN', 'log in first');

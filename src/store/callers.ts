@@ -63,8 +63,8 @@ export function redisCallerStore(redis: Redis, prefix: string, defaultTtlS = 0):
       const tx = redis.multi().del(k).hset(k, clean);
       if (ttlS > 0) tx.expire(k, ttlS);
       const results = await tx.exec();
-      const failed = results?.find(([err]) => err);
-      if (failed) throw failed[0];
+      const failure = results?.find(([err]) => err)?.[0];
+      if (failure) throw failure;
       return { number: normaliseNumber(number), record: clean };
     },
     async get(number) {

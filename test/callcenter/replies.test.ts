@@ -8,7 +8,7 @@ const replies = apiReplies();
 const bodyOf = (command: string, nth = 0): string => {
   const found = replies.filter((r) => r.command === `api ${command}`);
   assert.ok(found[nth], `no recorded reply for ${command}`);
-  return found[nth]!.body;
+  return found[nth].body;
 };
 
 test('every recorded reply is classified: ok, list, count, value or a typed error', () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
+import { textOf } from '../../src/realtime/raw-data.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startGateway, type Gateway } from '../../src/gateway.js';
 import { silentLogger, createLogger } from '../../src/log.js';
@@ -84,7 +85,7 @@ export class DeskClient {
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      this.received.push(JSON.parse(data.toString()) as ServerMessage);
+      this.received.push(JSON.parse(textOf(data)) as ServerMessage);
       for (const w of this.waiters.splice(0)) w();
     });
   }

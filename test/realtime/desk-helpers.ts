@@ -40,7 +40,7 @@ export async function login(
   const reply = await desk.request({ type: 'login', agent, password: passwordOf(agent), ...extra });
   assert.equal(reply.type, 'ack', JSON.stringify(reply));
   const snapshot = await desk.next('snapshot');
-  return { desk, ack: reply as Ack, snapshot };
+  return { desk, ack: reply, snapshot };
 }
 
 /** Index into fs.received, to look only at commands sent after it. */

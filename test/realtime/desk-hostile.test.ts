@@ -14,13 +14,13 @@ const A = '1001@default';
 function on(desk: DeskClient) {
   return {
     /** Sends a raw frame and returns the error it earns (errors for unparseable frames carry id null). */
-    async raw(frame: string | Buffer, binary = false) {
+    raw: async (frame: string | Buffer, binary = false) => {
       const n = desk.received.length;
       desk.ws.send(frame, { binary });
       await desk.next('error', () => desk.received.length > n);
       return desk.received[desk.received.length - 1] as { type: string; code: string; id: unknown };
     },
-    async expectError(msg: Record<string, unknown>, code: string) {
+    expectError: async (msg: Record<string, unknown>, code: string) => {
       const r = await desk.request(msg);
       assert.equal(r.type, 'error', `${JSON.stringify(msg)} → ${JSON.stringify(r)}`);
       assert.equal((r as { code: string }).code, code, JSON.stringify(msg));
