@@ -1,3 +1,5 @@
+import { LOG_LEVELS, type LogLevel } from './log.js';
+
 /**
  * Configuration from the environment. Every default here is mirrored by the
  * shipped FreeSWITCH configuration (freeswitch-conf/), and a test checks that
@@ -43,7 +45,7 @@ export interface Config {
   readonly agentLogoutGraceS: number;
   readonly breakReasons: readonly string[];
   readonly rateLimitPerMinute: number;
-  readonly logLevel: string;
+  readonly logLevel: LogLevel;
 }
 
 export class ConfigError extends Error {
@@ -96,6 +98,14 @@ function eventNames(env: Env): string[] {
   return names;
 }
 
+function logLevel(env: Env): LogLevel {
+  const raw = env.LOG_LEVEL;
+  if (raw === undefined || raw === '') return 'info';
+  const level = LOG_LEVELS.find((l) => l === raw);
+  if (!level) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}`);
+  return level;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   return {
     esl: {
@@ -118,6 +128,6 @@ export function loadConfig(env: Env = process.env): Config {
     agentLogoutGraceS: int(env, 'AGENT_LOGOUT_GRACE_S', DEFAULTS.agentLogoutGraceS),
     breakReasons: list(env, 'BREAK_REASONS', DEFAULTS.breakReasons),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600, 1),
-    logLevel: env.LOG_LEVEL || 'info',
+    logLevel: logLevel(env),
   };
 }

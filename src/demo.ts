@@ -37,7 +37,6 @@ async function main(): Promise<void> {
   if (env.ESL_HOST) {
     console.error('ESL_HOST is set: the demo always runs its own FreeSWITCH double. For a real switch run `npm start`.');
   }
-  const logger = createLogger(env.LOG_LEVEL ?? 'warn');
   const fs = await FreeSwitchDouble.start({ ringMs: Number(env.DEMO_RING_MS ?? 2500), port: Number(env.DEMO_ESL_PORT ?? 0) });
   const adminToken = env.ADMIN_TOKEN ?? 'demo-admin-token';
   const config = loadConfig({
@@ -48,7 +47,9 @@ async function main(): Promise<void> {
     ADMIN_TOKEN: adminToken,
     REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX ?? 'cc-demo:',
     CALLER_KEY_PREFIX: env.CALLER_KEY_PREFIX ?? 'cc-demo:caller:',
+    LOG_LEVEL: env.LOG_LEVEL || 'warn', // the demo's terminal shows its banner, not info logs
   });
+  const logger = createLogger(config.logLevel);
 
   const options: { -readonly [K in keyof GatewayOptions]: GatewayOptions[K] } = { config, logger };
   if (!(await redisReachable(config.redisUrl))) {

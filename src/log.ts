@@ -2,7 +2,11 @@ import pino from 'pino';
 
 export type Logger = pino.Logger;
 
-export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
+/** pino's levels, most severe first; `silent` logs nothing. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export function createLogger(level: LogLevel): Logger {
   return pino({ level, base: undefined });
 }
 

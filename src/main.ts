@@ -4,17 +4,17 @@ import { startGateway } from './gateway.js';
 
 /** Production entry point: `npm start`. Configuration comes from the environment (README). */
 async function main(): Promise<void> {
-  const logger = createLogger();
   let config;
   try {
     config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
-      logger.fatal(err.message);
+      createLogger('info').fatal(err.message);
       process.exit(2);
     }
     throw err;
   }
+  const logger = createLogger(config.logLevel);
   if (config.tokens.length === 0) logger.warn('no ADMIN_TOKEN or API_TOKENS set: the REST API will refuse every request');
   const gateway = await startGateway({ config, logger });
   logger.info({ url: gateway.url, esl: `${config.esl.host}:${config.esl.port}` }, 'gateway listening');

@@ -107,3 +107,16 @@ test('npm start runs dist/main.js with plain node: it connects to the switch and
     await fs.stop();
   }
 });
+
+test('dist/main.js with a LOG_LEVEL pino does not know: exits 2 with a message naming the variable, before connecting to anything', async () => {
+  await build();
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'verbose', ESL_PORT: '1', REDIS_URL: 'redis://127.0.0.1:1' };
+  delete env.NODE_OPTIONS;
+  const child = spawn(process.execPath, ['dist/main.js'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 2, out);
+  assert.match(out, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/);
+});

@@ -131,13 +131,6 @@ export function parseList(body: string): ParsedList {
   };
 }
 
-/** `queue count …` replies a bare number and a newline. */
-export function parseCount(body: string): number {
-  const text = body.trim();
-  if (!/^[0-9]+$/.test(text)) throw body.startsWith('-') ? classifyError(body) : new CallcenterError('BAD_REPLY', `not a count: ${text.slice(0, 60)}`);
-  return Number(text);
-}
-
 /** `agent get status|state` replies the bare value, without a newline. */
 export function parseValue(body: string): string {
   if (body.startsWith('-')) throw classifyError(body);

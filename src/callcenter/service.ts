@@ -6,7 +6,7 @@ import * as cmd from './commands.js';
 import { decodeCallcenterEvent, isCallcenterEvent, type CallcenterEvent } from './events.js';
 import { asCallcenterError, CallcenterError, expectOk, parseList, parseTable, parseValue } from './replies.js';
 import { agentsFromTable, memberFromRow, newAgent, queueFromRow, tierFromRow, type AgentView, type StateView, type TierView } from './state.js';
-import type { AgentState, AgentStatus, AgentType, TierState } from './vocabulary.js';
+import type { AgentStatus, AgentType, TierState } from './vocabulary.js';
 
 /** Who asked for a command: recorded with it in the audit trail. */
 export interface Actor {
@@ -262,10 +262,6 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
 
   async setAgentStatus(name: string, status: AgentStatus, actor: Actor): Promise<void> {
     await this.runOk(cmd.agentSetStatus(name, status), actor);
-  }
-
-  async setAgentState(name: string, state: AgentState, actor: Actor): Promise<void> {
-    await this.runOk(cmd.agentSetState(name, state), actor);
   }
 
   async setAgentContact(name: string, contact: string, actor: Actor): Promise<void> {

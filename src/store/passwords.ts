@@ -31,7 +31,6 @@ export async function verifyPassword(password: string, stored: string): Promise<
 export interface PasswordStore {
   set(agent: string, password: string): Promise<void>;
   verify(agent: string, password: string): Promise<boolean>;
-  has(agent: string): Promise<boolean>;
   delete(agent: string): Promise<void>;
 }
 
@@ -51,9 +50,6 @@ export function redisPasswordStore(redis: Redis, prefix: string): PasswordStore 
       }
       return verifyPassword(password, stored);
     },
-    async has(agent) {
-      return (await redis.exists(key(agent))) === 1;
-    },
     async delete(agent) {
       await redis.del(key(agent));
     },
@@ -70,9 +66,6 @@ export function memoryPasswordStore(): PasswordStore {
     async verify(agent, password) {
       const stored = map.get(agent);
       return stored ? verifyPassword(password, stored) : false;
-    },
-    async has(agent) {
-      return map.has(agent);
     },
     async delete(agent) {
       map.delete(agent);

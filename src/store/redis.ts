@@ -27,10 +27,6 @@ export function createRedis(url: string, log: Logger, onError?: () => void): Red
   return redis;
 }
 
-export function redisUp(redis: Redis): boolean {
-  return redis.status === 'ready';
-}
-
 /** ioredis's ways of saying Redis is not there (no offline queue: commands fail at once). */
 export function isRedisError(err: unknown): boolean {
   const e = err as { name?: string; message?: string };
