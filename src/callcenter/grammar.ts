@@ -62,7 +62,7 @@ export function contact(value: unknown): string {
   for (let blocks = 0; rest.startsWith('{') || rest.startsWith('['); blocks++) {
     const m = VAR_BLOCK.exec(rest);
     if (!m || blocks >= 2 || (m[1] === '{' ? '}' : ']') !== m[3]) throw new GrammarError('contact', 'malformed variable block');
-    for (const pair of m[2]!.split(',')) {
+    for (const pair of (m[2] ?? '').split(',')) {
       const eq = pair.indexOf('=');
       const name = eq === -1 ? pair : pair.slice(0, eq);
       const check = Object.hasOwn(CONTACT_VARIABLES, name) ? CONTACT_VARIABLES[name] : undefined;

@@ -98,13 +98,14 @@ export function parseTable(body: string): ParsedTable {
   while (lines.length && lines[lines.length - 1] === '') lines.pop();
   if (lines[lines.length - 1] !== '+OK') throw new CallcenterError('BAD_REPLY', `list does not end with +OK: ${body.slice(0, 120)}`);
   lines.pop();
-  if (lines.length === 0) return { columns: [], rows: [], malformed: 0 };
-  const columns = lines[0]!.split('|');
+  const [header, ...rowLines] = lines;
+  if (header === undefined) return { columns: [], rows: [], malformed: 0 };
+  const columns = header.split('|');
   const free = FREE_TEXT_COLUMNS.map((c) => columns.indexOf(c)).find((i) => i !== -1) ?? -1;
   const rows: string[][] = [];
   let malformed = 0;
-  for (let i = 1; i < lines.length; i++) {
-    let fields = lines[i]!.split('|');
+  for (const line of rowLines) {
+    let fields = line.split('|');
     if (fields.length > columns.length && free !== -1) {
       const right = columns.length - free - 1;
       fields = [...fields.slice(0, free), fields.slice(free, fields.length - right).join('|'), ...fields.slice(fields.length - right)];
@@ -122,11 +123,8 @@ export function parseTable(body: string): ParsedTable {
 export function parseList(body: string): ParsedList {
   const { columns, rows, malformed } = parseTable(body);
   return {
-    rows: rows.map((fields) => {
-      const row: Record<string, string> = {};
-      for (let c = 0; c < columns.length; c++) row[columns[c]!] = fields[c]!;
-      return row;
-    }),
+    // parseTable keeps only rows with one field per column.
+    rows: rows.map((fields) => Object.fromEntries(columns.map((column, c) => [column, fields[c] ?? '']))),
     malformed,
   };
 }

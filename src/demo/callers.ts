@@ -31,12 +31,10 @@ export function startCallerGenerator(fs: FreeSwitchDouble, opts: CallerGenerator
     timers.add(t);
   };
   const arrive = () => {
-    const known = Math.random() < (opts.knownShare ?? 0.7);
-    const pick = DEMO_RECORDS[Math.floor(Math.random() * DEMO_RECORDS.length)]!;
-    const number = known ? pick.number : `1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+    const pick = Math.random() < (opts.knownShare ?? 0.7) ? DEMO_RECORDS[Math.floor(Math.random() * DEMO_RECORDS.length)] : undefined;
     const ids = fs.injectCaller({
-      number,
-      name: known ? pick.name : 'Unknown caller',
+      number: pick ? pick.number : `1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`,
+      name: pick ? pick.name : 'Unknown caller',
       variables: { cc_export_vars: 'account_number,caller_lang', account_number: String(100000 + Math.floor(Math.random() * 900000)), caller_lang: 'en' },
     });
     const min = opts.minStayMs ?? 8000;

@@ -43,7 +43,8 @@ export class EslFrameParser {
       this.pendingChunks.push(chunk);
       this.pendingBytes += chunk.length;
       if (this.pendingBytes < this.pendingLength) return;
-      const all = this.pendingChunks.length === 1 ? this.pendingChunks[0]! : Buffer.concat(this.pendingChunks, this.pendingBytes);
+      const first = this.pendingChunks[0];
+      const all = first !== undefined && this.pendingChunks.length === 1 ? first : Buffer.concat(this.pendingChunks, this.pendingBytes);
       this.pendingChunks = [];
       this.pendingBytes = 0;
       const headers = this.pendingHeaders;

@@ -49,7 +49,7 @@ export async function buildHttpApp(deps: HttpDeps) {
     reply.code(e.status).send(errorBody(e));
   });
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]!.slice(0, 100)}` } });
+    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.replace(/\?.*/s, '').slice(0, 100)}` } });
   });
 
   await app.register(swagger, {

@@ -22,9 +22,9 @@ export function tokenResolver(tokens: readonly ApiToken[]): (header: string | un
   const known = tokens.map((t) => ({ digest: digest(t.token), principal: { name: t.name, role: t.role } }));
   return (header) => {
     // The scheme name is case-insensitive (RFC 9110 §11.1).
-    const m = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(header ?? '');
-    if (!m) return null;
-    const d = digest(m[1]!);
+    const token = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(header ?? '')?.[1];
+    if (token === undefined) return null;
+    const d = digest(token);
     let found: Principal | null = null;
     for (const k of known) if (timingSafeEqual(k.digest, d)) found = k.principal;
     return found;

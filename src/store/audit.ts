@@ -64,7 +64,7 @@ export class AuditLog {
       if (page.length === 0) break;
       for (const [id, fields] of page) {
         const f: Record<string, string> = {};
-        for (let i = 0; i < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
+        for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i] ?? ''] = fields[i + 1] ?? '';
         if (q.agent && f.agent !== q.agent) continue;
         out.push({
           id,
@@ -79,9 +79,9 @@ export class AuditLog {
         });
         if (out.length >= q.limit) break;
       }
-      const last = page[page.length - 1]![0];
-      end = `(${last}`;
-      if (page.length < 500) break;
+      const last = page.at(-1);
+      if (!last || page.length < 500) break;
+      end = `(${last[0]}`;
     }
     return out;
   }
