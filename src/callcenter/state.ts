@@ -272,19 +272,17 @@ export class StateView extends EventEmitter<StateViewEvents> {
         this.patchAgent(e.agent, { lastOfferedCall: nowS });
         this.patchMember(e.member.uuid, { state: 'Trying', servingAgent: e.agent });
         return;
-      case 'bridge-agent-start': {
-        const a = this.agents.get(e.agent);
-        this.patchAgent(e.agent, { uuid: e.agentUuid, lastBridgeStart: e.answeredTime || nowS, callsAnswered: (a?.callsAnswered ?? 0) + 1, noAnswerCount: 0 });
+      // No counter (calls_answered, talk_time, the queue's calls_answered/abandoned) is
+      // counted from events: mod_callcenter fires the event first and counts afterwards, in
+      // another thread, and hands events to this listener up to 20 ms later, so a list can
+      // arrive before or after the event it already counts. Counters come from lists only.
+      case 'bridge-agent-start':
+        this.patchAgent(e.agent, { uuid: e.agentUuid, lastBridgeStart: e.answeredTime || nowS, noAnswerCount: 0 });
         this.patchMember(e.member.uuid, { state: 'Answered', servingAgent: e.agent, bridgeEpoch: e.answeredTime || nowS });
-        this.patchQueue(e.queue, (q) => ({ callsAnswered: q.callsAnswered + 1 }));
         return;
-      }
-      case 'bridge-agent-end': {
-        const a = this.agents.get(e.agent);
-        const talk = e.terminatedTime && e.answeredTime ? e.terminatedTime - e.answeredTime : 0;
-        this.patchAgent(e.agent, { uuid: '', lastBridgeEnd: e.terminatedTime || nowS, talkTime: (a?.talkTime ?? 0) + Math.max(0, talk) });
+      case 'bridge-agent-end':
+        this.patchAgent(e.agent, { uuid: '', lastBridgeEnd: e.terminatedTime || nowS });
         return;
-      }
       case 'bridge-agent-fail':
         this.patchMember(e.member.uuid, { state: 'Waiting', servingAgent: '' });
         return;
@@ -313,7 +311,6 @@ export class StateView extends EventEmitter<StateViewEvents> {
         if (e.cause === 'Cancel') {
           // The switch keeps abandoned members listed until discard-abandoned-after.
           this.patchMember(e.member.uuid, { state: 'Abandoned', abandonedEpoch: e.leavingTime || nowS, servingAgent: '' });
-          this.patchQueue(e.queue, (q) => ({ callsAbandoned: q.callsAbandoned + 1 }));
         } else {
           this.removeMember(e.member.uuid);
         }
@@ -400,14 +397,6 @@ export class StateView extends EventEmitter<StateViewEvents> {
       return;
     }
     this.putAgent({ ...current, ...patch });
-  }
-
-  private patchQueue(name: string, patch: (q: QueueView) => Partial<QueueView>): void {
-    const current = this.queues.get(name);
-    if (!current) return;
-    const next = { ...current, ...patch(current) };
-    this.queues.set(name, next);
-    this.emit('change', { kind: 'queue', name, queue: next });
   }
 
   private putMember(m: MemberView): void {
