@@ -85,6 +85,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     metrics.eslReconnects.set(client.linkState().reconnects);
   });
   client.on('down', () => metrics.eslUp.set(0));
+  callCenter.on('resyncFailed', (_err, trigger) => metrics.resyncFailures.inc({ trigger }));
 
   callCenter.on('ready', () => {
     const missing = config.queues.filter((q) => !view.queues.has(q));

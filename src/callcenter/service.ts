@@ -32,7 +32,12 @@ export interface CallCenterEvents {
   ready: [];
   down: [error: Error];
   command: [record: CommandRecord];
+  /** A resync nobody waits for failed (it is logged; the gateway counts it). */
+  resyncFailed: [error: Error, trigger: ResyncTrigger];
 }
+
+/** Why a resync ran on its own: after a connect, for an unknown agent or queue, or the periodic one. */
+export type ResyncTrigger = 'connect' | 'unknown' | 'periodic';
 
 export interface NewAgent {
   readonly name: string;
@@ -114,14 +119,14 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
       if (this.unknownTimer || this.closed) return;
       this.unknownTimer = setTimeout(() => {
         this.unknownTimer = null;
-        this.resync().catch(() => undefined);
+        this.resyncInBackground('unknown');
       }, 200);
     });
     const every = opts.resyncIntervalMs ?? 30_000;
     if (every > 0) {
       this.resyncTimer = setInterval(() => {
         this.view.pruneAbandoned();
-        if (this.client.ready) this.resync().catch(() => undefined);
+        if (this.client.ready) this.resyncInBackground('periodic');
       }, every);
       this.resyncTimer.unref();
     }
@@ -135,6 +140,7 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
     this.resync().then(
       () => this.emit('ready'),
       (err: Error) => {
+        this.emit('resyncFailed', err, 'connect');
         if (!this.client.ready) return; // the next connect starts over
         const delay = Math.min(5000, 250 * 2 ** attempt);
         this.log.warn({ err: err.message, retryInMs: delay }, 'resync after connect failed');
@@ -144,6 +150,14 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
         t.unref();
       },
     );
+  }
+
+  /** A resync nobody awaits: its failure is logged and reported, never lost. */
+  private resyncInBackground(trigger: ResyncTrigger): void {
+    this.resync().catch((err: Error) => {
+      this.log.warn({ err: err.message, trigger }, 'resync failed; the view may be stale until the next one');
+      this.emit('resyncFailed', err, trigger);
+    });
   }
 
   close(): void {
