@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
-import type { EslClient } from '../esl/client.js';
+import type { EslClient, LinkState } from '../esl/client.js';
 import { EslCommandError } from '../esl/errors.js';
 import type { Logger } from '../log.js';
 import * as cmd from './commands.js';
 import { decodeCallcenterEvent, isCallcenterEvent, type CallcenterEvent } from './events.js';
 import { asCallcenterError, CallcenterError, expectOk, parseList, parseTable, parseValue } from './replies.js';
-import { agentsFromTable, memberFromRow, newAgent, queueFromRow, tierFromRow, type AgentView, type StateView, type TierView } from './state.js';
+import { agentsFromTable, memberFromRow, newAgent, queueFromRow, tierFromRow, type AgentView, type MemberView, type QueueView, type StateView, type TierView } from './state.js';
 import type { AgentState, AgentStatus, AgentType, TierState } from './vocabulary.js';
 
 /** Who asked for a command: recorded with it in the audit trail. */
@@ -99,8 +99,8 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   private readonly log: Logger;
 
   constructor(
-    readonly client: EslClient,
-    readonly view: StateView,
+    private readonly client: EslClient,
+    private readonly view: StateView,
     private readonly opts: CallCenterOptions,
   ) {
     super();
@@ -170,11 +170,16 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
     return this.client.ready;
   }
 
+  /** The ESL link's state, for health checks. */
+  linkState(): LinkState {
+    return this.client.linkState();
+  }
+
   /**
    * Sends one callcenter command and records it. Replies `-ERR …` become
    * CallcenterError; link errors (EslLinkDownError, EslTimeoutError) pass through.
    */
-  async run(command: string, actor: Actor, onReply?: (body: string) => void): Promise<string> {
+  private async run(command: string, actor: Actor, onReply?: (body: string) => void): Promise<string> {
     const started = performance.now();
     try {
       const body = await this.client.api(command, onReply ? { onReply } : {});
@@ -352,6 +357,30 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   }
 
   // ---- queues ---------------------------------------------------------------
+
+  /** Lists queues from the switch (configuration and counters) and refreshes the view with them. */
+  async listQueues(actor: Actor): Promise<QueueView[]> {
+    let queues: QueueView[] = [];
+    await this.run(cmd.queueList(), actor, (body) => {
+      queues = this.readable(parseList(body), 'queue list').rows.map(queueFromRow);
+      this.view.replaceQueues(queues);
+    });
+    return queues;
+  }
+
+  /** The callers in a queue, live from the switch (and refreshed in the view). */
+  async listMembers(queue: string, actor: Actor): Promise<MemberView[]> {
+    const c = cmd.queueListMembers(queue);
+    // `queue list members` of an unknown queue answers an empty list: check the queue list.
+    if (!this.view.queues.has(queue)) await this.listQueues(actor);
+    if (!this.view.queues.has(queue)) throw new CallcenterError('QUEUE_NOT_FOUND', '-ERR Queue not found!');
+    let members: MemberView[] = [];
+    await this.run(c, actor, (body) => {
+      members = this.readable(parseList(body), 'queue list members').rows.map(memberFromRow);
+      this.view.replaceMembers(queue, members);
+    });
+    return members;
+  }
 
   async reloadQueue(queue: string, actor: Actor): Promise<void> {
     await this.runOk(cmd.queueReload(queue), actor);

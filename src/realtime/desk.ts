@@ -1,5 +1,5 @@
 import type { CallcenterEvent } from '../callcenter/events.js';
-import type { StateChange, StateView } from '../callcenter/state.js';
+import type { StateChange, ViewReader } from '../callcenter/state.js';
 import type { Actor, CallCenter } from '../callcenter/service.js';
 import type { Logger } from '../log.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -36,6 +36,8 @@ export interface AgentChannel {
   held: Held[] | null;
   /** The timer that sends a held offer without its record (RECORD_WAIT_MS). */
   holdTimer: NodeJS.Timeout | null;
+  /** The agent's status commands, one at a time whichever tab sent them (see serialize()). */
+  commands: Promise<void>;
 }
 
 /** One thing held back behind a pending offer. */
@@ -85,7 +87,7 @@ export class AgentDesk {
 
   constructor(
     private readonly cc: CallCenter,
-    private readonly view: StateView,
+    private readonly view: ViewReader,
     private readonly pops: PopCache,
     private readonly metrics: GatewayMetrics,
     private readonly opts: DeskOptions,
@@ -123,7 +125,7 @@ export class AgentDesk {
   attach(agent: string, socket: DeskSocket): AgentChannel {
     let ch = this.channels.get(agent);
     if (!ch) {
-      ch = { agent, seq: 0, buffer: [], bufferBytes: 0, sockets: new Set(), breakReason: null, call: null, awayTimer: null, logoutTimer: null, held: null, holdTimer: null };
+      ch = { agent, seq: 0, buffer: [], bufferBytes: 0, sockets: new Set(), breakReason: null, call: null, awayTimer: null, logoutTimer: null, held: null, holdTimer: null, commands: Promise.resolve() };
       this.channels.set(agent, ch);
     }
     ch.sockets.add(socket);
@@ -180,6 +182,26 @@ export class AgentDesk {
     if (graceWasRunning) return this.detach(ch, socket);
     ch.sockets.delete(socket);
     if (ch.sockets.size === 0 && this.channels.get(ch.agent) === ch) this.channels.delete(ch.agent);
+  }
+
+  /** Whether the agent's pages are all gone and its grace timers run. */
+  graceRunning(ch: AgentChannel): boolean {
+    return ch.awayTimer !== null || ch.logoutTimer !== null;
+  }
+
+  /**
+   * Runs an agent's status commands one after another, whichever of its tabs sent
+   * them: a command reads and restores the agent's break reason around its wait for
+   * the switch, and must not do so across another tab's command.
+   */
+  serialize<T>(ch: AgentChannel, command: () => Promise<T>): Promise<T> {
+    const run = ch.commands.then(command);
+    // The next command waits for this one to finish either way; its outcome goes to its own caller.
+    ch.commands = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   private cancelPresenceTimers(ch: AgentChannel): void {
