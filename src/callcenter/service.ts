@@ -16,6 +16,11 @@ export interface Actor {
   readonly agent?: string;
 }
 
+/** The actor as recorded for a command about `agent`: the domain names the agent, callers need not. */
+function about(actor: Actor, agent: string): Actor {
+  return actor.agent === agent ? actor : { ...actor, agent };
+}
+
 export interface CommandRecord {
   readonly at: number;
   readonly actor: Actor;
@@ -232,6 +237,7 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
 
   /** Adds an agent with all its settings, or nothing: a failure after `agent add` deletes it again. */
   async createAgent(a: NewAgent, actor: Actor): Promise<void> {
+    actor = about(actor, a.name);
     const { name, type, ...settings } = a;
     const steps = this.settingSteps(name, settings);
     const add = cmd.agentAdd(name, type ?? 'callback');
@@ -257,6 +263,7 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
 
   /** Applies each given setting in turn; on failure reports which were applied. */
   async updateAgent(name: string, patch: AgentPatch, actor: Actor): Promise<void> {
+    actor = about(actor, name);
     const steps = this.settingSteps(name, patch);
     const applied: string[] = [];
     for (const step of steps) {
@@ -271,6 +278,7 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   }
 
   async deleteAgent(name: string, actor: Actor): Promise<void> {
+    actor = about(actor, name);
     const c = cmd.agentDel(name);
     if (!this.view.agents.has(name)) {
       // `agent del` of an unknown agent answers +OK on the real switch: check first.
@@ -280,6 +288,7 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   }
 
   async setAgentStatus(name: string, status: AgentStatus, actor: Actor): Promise<void> {
+    actor = about(actor, name);
     await this.runOk(cmd.agentSetStatus(name, status), actor);
   }
 
@@ -288,10 +297,12 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   }
 
   async setAgentContact(name: string, contact: string, actor: Actor): Promise<void> {
+    actor = about(actor, name);
     await this.runOk(cmd.agentSetContact(name, contact), actor);
   }
 
   async getAgentStatus(name: string, actor: Actor): Promise<string> {
+    actor = about(actor, name);
     return parseValue(await this.run(cmd.agentGetStatus(name), actor));
   }
 
@@ -306,6 +317,7 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   }
 
   async getAgent(name: string, actor: Actor): Promise<AgentView> {
+    actor = about(actor, name);
     let agent: AgentView | undefined;
     await this.run(cmd.agentList(name), actor, (body) => {
       agent = agentsFromTable(parseTable(body)).find((a) => a.name === name);
@@ -319,12 +331,14 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   // ---- tiers ----------------------------------------------------------------
 
   async addTier(queue: string, agent: string, level: number, position: number, actor: Actor): Promise<void> {
+    actor = about(actor, agent);
     const c = cmd.tierAdd(queue, agent, level, position);
     if (!this.view.agents.has(agent)) await this.getAgent(agent, actor);
     await this.runOk(c, actor, () => this.view.putTier({ queue, agent, state: 'Ready', level, position }));
   }
 
   async updateTier(queue: string, agent: string, patch: { level?: number; position?: number; state?: TierState }, actor: Actor): Promise<void> {
+    actor = about(actor, agent);
     const steps: Array<[string, () => void]> = [];
     const current = () => this.view.getTier(queue, agent);
     const put = (p: Partial<{ level: number; position: number; state: string }>) => () => {
@@ -340,6 +354,7 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   }
 
   async deleteTier(queue: string, agent: string, actor: Actor): Promise<void> {
+    actor = about(actor, agent);
     const c = cmd.tierDel(queue, agent);
     if (!this.view.getTier(queue, agent)) await this.listTiers(actor);
     if (!this.view.getTier(queue, agent)) throw new CallcenterError('TIER_NOT_FOUND', '-ERR Tier not found!');
