@@ -28,6 +28,7 @@ export function redisSessionStore(redis: Redis, prefix: string): SessionStore {
       // the agent's index would survive a password change, so any failed part fails the issue.
       const failed = replies === null ? new Error('desk session transaction aborted') : replies.find(([err]) => err)?.[0];
       if (failed) {
+        // Best effort: the failure above is what the caller hears, and the key expires with its TTL anyway.
         await redis.del(key(token)).catch(() => undefined);
         throw failed;
       }
