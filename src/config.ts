@@ -19,6 +19,7 @@ export const DEFAULTS = {
   keyPrefix: 'cc:',
   auditMaxLen: 100_000,
   wsPingMs: 15_000,
+  stopTimeoutMs: 10_000,
   agentAwayGraceS: 30,
   agentLogoutGraceS: 600,
   breakReasons: ['break', 'lunch', 'meeting', 'training', 'after-call work'],
@@ -41,6 +42,8 @@ export interface Config {
   readonly queues: readonly string[];
   readonly tokens: readonly ApiToken[];
   readonly wsPingMs: number;
+  /** Longest a SIGTERM/SIGINT stop may take before the process exits anyway (non-zero). */
+  readonly stopTimeoutMs: number;
   readonly agentAwayGraceS: number;
   readonly agentLogoutGraceS: number;
   readonly breakReasons: readonly string[];
@@ -124,6 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
     queues: list(env, 'QUEUES', [DEFAULTS.queue]),
     tokens: tokens(env),
     wsPingMs: int(env, 'WS_PING_MS', DEFAULTS.wsPingMs, 10),
+    stopTimeoutMs: int(env, 'STOP_TIMEOUT_MS', DEFAULTS.stopTimeoutMs, 1, 600_000),
     agentAwayGraceS: int(env, 'AGENT_AWAY_GRACE_S', DEFAULTS.agentAwayGraceS),
     agentLogoutGraceS: int(env, 'AGENT_LOGOUT_GRACE_S', DEFAULTS.agentLogoutGraceS),
     breakReasons: list(env, 'BREAK_REASONS', DEFAULTS.breakReasons),

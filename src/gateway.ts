@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { EslClient } from './esl/client.js';
 import { CallCenter } from './callcenter/service.js';
-import { StateView } from './callcenter/state.js';
+import { StateView, type ViewReader } from './callcenter/state.js';
 import type { Logger } from './log.js';
 import { GatewayMetrics } from './metrics.js';
 import { buildHttpApp } from './http/app.js';
@@ -20,7 +20,8 @@ export interface Gateway {
   readonly url: string;
   readonly port: number;
   readonly callCenter: CallCenter;
-  readonly view: StateView;
+  /** Read-only: written by the callcenter domain alone. */
+  readonly view: ViewReader;
   readonly desk: AgentDesk;
   readonly metrics: GatewayMetrics;
   readonly redis: Redis | null;
@@ -85,6 +86,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     metrics.eslReconnects.set(client.linkState().reconnects);
   });
   client.on('down', () => metrics.eslUp.set(0));
+  callCenter.on('resyncFailed', (_err, trigger) => metrics.resyncFailures.inc({ trigger }));
 
   callCenter.on('ready', () => {
     const missing = config.queues.filter((q) => !view.queues.has(q));

@@ -23,8 +23,17 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
+    // A close that never finishes (a client holding a request open, a stuck socket) must not
+    // keep a stopped service alive: past the bound it exits anyway, and says so with its code.
+    const bound = setTimeout(() => {
+      logger.error({ timeoutMs: config.stopTimeoutMs }, 'stop did not finish in time; exiting anyway');
+      process.exit(1);
+    }, config.stopTimeoutMs);
     gateway.stop().then(
-      () => process.exit(0),
+      () => {
+        clearTimeout(bound);
+        process.exit(0);
+      },
       (err: unknown) => {
         logger.error({ err }, 'unclean stop');
         process.exit(1);

@@ -22,6 +22,12 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
   readonly events = new client.Counter({ name: 'cc_events_total', help: 'callcenter::info events by CC-Action', labelNames: ['action'] as const, registers: [this.registry] });
+  readonly resyncFailures = new client.Counter({
+    name: 'cc_resync_failures_total',
+    help: 'Resyncs with the switch that failed, by trigger (connect, unknown, periodic); the view may be stale meanwhile',
+    labelNames: ['trigger'] as const,
+    registers: [this.registry],
+  });
   readonly wsConnections = new client.Gauge({ name: 'cc_ws_connections', help: 'Open agent desk WebSockets', registers: [this.registry] });
   readonly wsMessages = new client.Counter({
     name: 'cc_ws_messages_total',

@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
-import type { EslClient } from '../esl/client.js';
+import type { EslClient, LinkState } from '../esl/client.js';
 import { EslCommandError } from '../esl/errors.js';
 import type { Logger } from '../log.js';
 import * as cmd from './commands.js';
 import { decodeCallcenterEvent, isCallcenterEvent, type CallcenterEvent } from './events.js';
 import { asCallcenterError, CallcenterError, expectOk, parseList, parseTable, parseValue } from './replies.js';
-import { agentsFromTable, memberFromRow, newAgent, queueFromRow, tierFromRow, type AgentView, type StateView, type TierView } from './state.js';
+import { agentsFromTable, memberFromRow, newAgent, queueFromRow, tierFromRow, type AgentView, type MemberView, type QueueView, type StateView, type TierView } from './state.js';
 import type { AgentStatus, AgentType, TierState } from './vocabulary.js';
 
 /** Who asked for a command: recorded with it in the audit trail. */
@@ -14,6 +14,11 @@ export interface Actor {
   readonly id: string;
   /** The agent the command is about, when there is one (audit filter). */
   readonly agent?: string;
+}
+
+/** The actor as recorded for a command about `agent`: the domain names the agent, callers need not. */
+function about(actor: Actor, agent: string): Actor {
+  return actor.agent === agent ? actor : { ...actor, agent };
 }
 
 export interface CommandRecord {
@@ -32,7 +37,12 @@ export interface CallCenterEvents {
   ready: [];
   down: [error: Error];
   command: [record: CommandRecord];
+  /** A resync nobody waits for failed (it is logged; the gateway counts it). */
+  resyncFailed: [error: Error, trigger: ResyncTrigger];
 }
+
+/** Why a resync ran on its own: after a connect, for an unknown agent or queue, or the periodic one. */
+export type ResyncTrigger = 'connect' | 'unknown' | 'periodic';
 
 export interface NewAgent {
   readonly name: string;
@@ -94,8 +104,8 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   private readonly log: Logger;
 
   constructor(
-    readonly client: EslClient,
-    readonly view: StateView,
+    private readonly client: EslClient,
+    private readonly view: StateView,
     private readonly opts: CallCenterOptions,
   ) {
     super();
@@ -114,14 +124,14 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
       if (this.unknownTimer || this.closed) return;
       this.unknownTimer = setTimeout(() => {
         this.unknownTimer = null;
-        this.resync().catch(() => undefined);
+        this.resyncInBackground('unknown');
       }, 200);
     });
     const every = opts.resyncIntervalMs ?? 30_000;
     if (every > 0) {
       this.resyncTimer = setInterval(() => {
         this.view.pruneAbandoned();
-        if (this.client.ready) this.resync().catch(() => undefined);
+        if (this.client.ready) this.resyncInBackground('periodic');
       }, every);
       this.resyncTimer.unref();
     }
@@ -135,6 +145,7 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
     this.resync().then(
       () => this.emit('ready'),
       (err: Error) => {
+        this.emit('resyncFailed', err, 'connect');
         if (!this.client.ready) return; // the next connect starts over
         const delay = Math.min(5000, 250 * 2 ** attempt);
         this.log.warn({ err: err.message, retryInMs: delay }, 'resync after connect failed');
@@ -144,6 +155,14 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
         t.unref();
       },
     );
+  }
+
+  /** A resync nobody awaits: its failure is logged and reported, never lost. */
+  private resyncInBackground(trigger: ResyncTrigger): void {
+    this.resync().catch((err: Error) => {
+      this.log.warn({ err: err.message, trigger }, 'resync failed; the view may be stale until the next one');
+      this.emit('resyncFailed', err, trigger);
+    });
   }
 
   close(): void {
@@ -156,11 +175,16 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
     return this.client.ready;
   }
 
+  /** The ESL link's state, for health checks. */
+  linkState(): LinkState {
+    return this.client.linkState();
+  }
+
   /**
    * Sends one callcenter command and records it. Replies `-ERR …` become
    * CallcenterError; link errors (EslLinkDownError, EslTimeoutError) pass through.
    */
-  async run(command: string, actor: Actor, onReply?: (body: string) => void): Promise<string> {
+  private async run(command: string, actor: Actor, onReply?: (body: string) => void): Promise<string> {
     const started = performance.now();
     try {
       const body = await this.client.api(command, onReply ? { onReply } : {});
@@ -213,6 +237,7 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
 
   /** Adds an agent with all its settings, or nothing: a failure after `agent add` deletes it again. */
   async createAgent(a: NewAgent, actor: Actor): Promise<void> {
+    actor = about(actor, a.name);
     const { name, type, ...settings } = a;
     const steps = this.settingSteps(name, settings);
     const add = cmd.agentAdd(name, type ?? 'callback');
@@ -238,6 +263,7 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
 
   /** Applies each given setting in turn; on failure reports which were applied. */
   async updateAgent(name: string, patch: AgentPatch, actor: Actor): Promise<void> {
+    actor = about(actor, name);
     const steps = this.settingSteps(name, patch);
     const applied: string[] = [];
     for (const step of steps) {
@@ -252,6 +278,7 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   }
 
   async deleteAgent(name: string, actor: Actor): Promise<void> {
+    actor = about(actor, name);
     const c = cmd.agentDel(name);
     if (!this.view.agents.has(name)) {
       // `agent del` of an unknown agent answers +OK on the real switch: check first.
@@ -261,14 +288,17 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   }
 
   async setAgentStatus(name: string, status: AgentStatus, actor: Actor): Promise<void> {
+    actor = about(actor, name);
     await this.runOk(cmd.agentSetStatus(name, status), actor);
   }
 
   async setAgentContact(name: string, contact: string, actor: Actor): Promise<void> {
+    actor = about(actor, name);
     await this.runOk(cmd.agentSetContact(name, contact), actor);
   }
 
   async getAgentStatus(name: string, actor: Actor): Promise<string> {
+    actor = about(actor, name);
     return parseValue(await this.run(cmd.agentGetStatus(name), actor));
   }
 
@@ -283,6 +313,7 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   }
 
   async getAgent(name: string, actor: Actor): Promise<AgentView> {
+    actor = about(actor, name);
     let agent: AgentView | undefined;
     await this.run(cmd.agentList(name), actor, (body) => {
       agent = agentsFromTable(parseTable(body)).find((a) => a.name === name);
@@ -296,12 +327,14 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   // ---- tiers ----------------------------------------------------------------
 
   async addTier(queue: string, agent: string, level: number, position: number, actor: Actor): Promise<void> {
+    actor = about(actor, agent);
     const c = cmd.tierAdd(queue, agent, level, position);
     if (!this.view.agents.has(agent)) await this.getAgent(agent, actor);
     await this.runOk(c, actor, () => this.view.putTier({ queue, agent, state: 'Ready', level, position }));
   }
 
   async updateTier(queue: string, agent: string, patch: { level?: number; position?: number; state?: TierState }, actor: Actor): Promise<void> {
+    actor = about(actor, agent);
     const steps: Array<[string, () => void]> = [];
     const current = () => this.view.getTier(queue, agent);
     const put = (p: Partial<{ level: number; position: number; state: string }>) => () => {
@@ -317,6 +350,7 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   }
 
   async deleteTier(queue: string, agent: string, actor: Actor): Promise<void> {
+    actor = about(actor, agent);
     const c = cmd.tierDel(queue, agent);
     if (!this.view.getTier(queue, agent)) await this.listTiers(actor);
     if (!this.view.getTier(queue, agent)) throw new CallcenterError('TIER_NOT_FOUND', '-ERR Tier not found!');
@@ -334,6 +368,30 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   }
 
   // ---- queues ---------------------------------------------------------------
+
+  /** Lists queues from the switch (configuration and counters) and refreshes the view with them. */
+  async listQueues(actor: Actor): Promise<QueueView[]> {
+    let queues: QueueView[] = [];
+    await this.run(cmd.queueList(), actor, (body) => {
+      queues = this.readable(parseList(body), 'queue list').rows.map(queueFromRow);
+      this.view.replaceQueues(queues);
+    });
+    return queues;
+  }
+
+  /** The callers in a queue, live from the switch (and refreshed in the view). */
+  async listMembers(queue: string, actor: Actor): Promise<MemberView[]> {
+    const c = cmd.queueListMembers(queue);
+    // `queue list members` of an unknown queue answers an empty list: check the queue list.
+    if (!this.view.queues.has(queue)) await this.listQueues(actor);
+    if (!this.view.queues.has(queue)) throw new CallcenterError('QUEUE_NOT_FOUND', '-ERR Queue not found!');
+    let members: MemberView[] = [];
+    await this.run(c, actor, (body) => {
+      members = this.readable(parseList(body), 'queue list members').rows.map(memberFromRow);
+      this.view.replaceMembers(queue, members);
+    });
+    return members;
+  }
 
   async reloadQueue(queue: string, actor: Actor): Promise<void> {
     await this.runOk(cmd.queueReload(queue), actor);

@@ -182,65 +182,99 @@ function sameJson<T extends object>(a: T, b: T): boolean {
   return n === 0;
 }
 
-export class StateView extends EventEmitter<StateViewEvents> {
-  readonly agents = new Map<string, AgentView>();
-  readonly tiers = new Map<string, TierView>();
-  readonly queues = new Map<string, QueueView>();
-  readonly members = new Map<string, MemberView>();
+/**
+ * The view as the parts outside the callcenter domain see it: read-only. Only the
+ * domain (CallCenter: events, confirmed commands, lists) writes it.
+ */
+export interface ViewReader {
+  readonly agents: ReadonlyMap<string, Readonly<AgentView>>;
+  readonly tiers: ReadonlyMap<string, Readonly<TierView>>;
+  readonly queues: ReadonlyMap<string, Readonly<QueueView>>;
+  readonly members: ReadonlyMap<string, Readonly<MemberView>>;
+  getTier(queue: string, agent: string): Readonly<TierView> | undefined;
+  tiersOfAgent(agent: string): Array<Readonly<TierView>>;
+  tiersOfQueue(queue: string): Array<Readonly<TierView>>;
+  membersOfQueue(queue: string): Array<Readonly<MemberView>>;
+  waitingCount(queue: string): number;
+  on(event: 'change', listener: (change: StateChange) => void): this;
+}
+
+export class StateView extends EventEmitter<StateViewEvents> implements ViewReader {
+  private readonly agentRows = new Map<string, AgentView>();
+  private readonly tierRows = new Map<string, TierView>();
+  private readonly queueRows = new Map<string, QueueView>();
+  private readonly memberRows = new Map<string, MemberView>();
+
+  get agents(): ReadonlyMap<string, Readonly<AgentView>> {
+    return this.agentRows;
+  }
+
+  /** Keyed by queue and agent; read one with getTier(). */
+  get tiers(): ReadonlyMap<string, Readonly<TierView>> {
+    return this.tierRows;
+  }
+
+  get queues(): ReadonlyMap<string, Readonly<QueueView>> {
+    return this.queueRows;
+  }
+
+  get members(): ReadonlyMap<string, Readonly<MemberView>> {
+    return this.memberRows;
+  }
 
   // ---- reads -------------------------------------------------------------
 
   getTier(queue: string, agent: string): TierView | undefined {
-    return this.tiers.get(tierKey(queue, agent));
+    return this.tierRows.get(tierKey(queue, agent));
   }
 
   tiersOfAgent(agent: string): TierView[] {
-    return [...this.tiers.values()].filter((t) => t.agent === agent);
+    return [...this.tierRows.values()].filter((t) => t.agent === agent);
   }
 
   tiersOfQueue(queue: string): TierView[] {
-    return [...this.tiers.values()].filter((t) => t.queue === queue);
+    return [...this.tierRows.values()].filter((t) => t.queue === queue);
   }
 
   membersOfQueue(queue: string): MemberView[] {
-    return [...this.members.values()].filter((m) => m.queue === queue);
+    return [...this.memberRows.values()].filter((m) => m.queue === queue);
   }
 
   /** Callers still waiting for an agent (not yet answered, not abandoned). */
   waitingCount(queue: string): number {
     let n = 0;
-    for (const m of this.members.values()) if (m.queue === queue && (m.state === 'Waiting' || m.state === 'Trying')) n++;
+    for (const m of this.memberRows.values()) if (m.queue === queue && (m.state === 'Waiting' || m.state === 'Trying')) n++;
     return n;
   }
 
   // ---- writes after a command the switch confirmed (no event fires for these) ----
 
   putAgent(agent: AgentView): void {
-    const previous = this.agents.get(agent.name) ?? null;
+    const previous = this.agentRows.get(agent.name) ?? null;
     if (previous && sameJson(previous, agent)) return;
-    this.agents.set(agent.name, agent);
+    this.agentRows.set(agent.name, agent);
     this.emit('change', { kind: 'agent', name: agent.name, agent, previous });
   }
 
   /** The switch deletes an agent's tiers with it, silently. */
   removeAgent(name: string): void {
     for (const t of this.tiersOfAgent(name)) this.removeTier(t.queue, t.agent);
-    const previous = this.agents.get(name);
+    const previous = this.agentRows.get(name);
     if (!previous) return;
-    this.agents.delete(name);
+    this.agentRows.delete(name);
     this.emit('change', { kind: 'agent', name, agent: null, previous });
   }
 
   putTier(tier: TierView): void {
     const key = tierKey(tier.queue, tier.agent);
-    const previous = this.tiers.get(key);
+    const previous = this.tierRows.get(key);
     if (previous && sameJson(previous, tier)) return;
-    this.tiers.set(key, tier);
+    this.tierRows.set(key, tier);
     this.emit('change', { kind: 'tier', queue: tier.queue, agent: tier.agent, tier });
   }
 
   removeTier(queue: string, agent: string): void {
-    if (this.tiers.delete(tierKey(queue, agent))) this.emit('change', { kind: 'tier', queue, agent, tier: null });
+    if (this.tierRows.delete(tierKey(queue, agent))) this.emit('change', { kind: 'tier', queue, agent, tier: null });
   }
 
   // ---- events ------------------------------------------------------------
@@ -251,7 +285,7 @@ export class StateView extends EventEmitter<StateViewEvents> {
       case 'agent-add':
         // Events can trail the replies of the commands that followed (set contact, …):
         // an agent already in the view is newer than this event.
-        if (!this.agents.has(e.agent)) this.putAgent(newAgent(e.agent, e.agentType));
+        if (!this.agentRows.has(e.agent)) this.putAgent(newAgent(e.agent, e.agentType));
         return;
       case 'agent-status-change':
         this.patchAgent(e.agent, { status: e.status, lastStatusChange: nowS });
@@ -272,19 +306,17 @@ export class StateView extends EventEmitter<StateViewEvents> {
         this.patchAgent(e.agent, { lastOfferedCall: nowS });
         this.patchMember(e.member.uuid, { state: 'Trying', servingAgent: e.agent });
         return;
-      case 'bridge-agent-start': {
-        const a = this.agents.get(e.agent);
-        this.patchAgent(e.agent, { uuid: e.agentUuid, lastBridgeStart: e.answeredTime || nowS, callsAnswered: (a?.callsAnswered ?? 0) + 1, noAnswerCount: 0 });
+      // No counter (calls_answered, talk_time, the queue's calls_answered/abandoned) is
+      // counted from events: mod_callcenter fires the event first and counts afterwards, in
+      // another thread, and hands events to this listener up to 20 ms later, so a list can
+      // arrive before or after the event it already counts. Counters come from lists only.
+      case 'bridge-agent-start':
+        this.patchAgent(e.agent, { uuid: e.agentUuid, lastBridgeStart: e.answeredTime || nowS, noAnswerCount: 0 });
         this.patchMember(e.member.uuid, { state: 'Answered', servingAgent: e.agent, bridgeEpoch: e.answeredTime || nowS });
-        this.patchQueue(e.queue, (q) => ({ callsAnswered: q.callsAnswered + 1 }));
         return;
-      }
-      case 'bridge-agent-end': {
-        const a = this.agents.get(e.agent);
-        const talk = e.terminatedTime && e.answeredTime ? e.terminatedTime - e.answeredTime : 0;
-        this.patchAgent(e.agent, { uuid: '', lastBridgeEnd: e.terminatedTime || nowS, talkTime: (a?.talkTime ?? 0) + Math.max(0, talk) });
+      case 'bridge-agent-end':
+        this.patchAgent(e.agent, { uuid: '', lastBridgeEnd: e.terminatedTime || nowS });
         return;
-      }
       case 'bridge-agent-fail':
         this.patchMember(e.member.uuid, { state: 'Waiting', servingAgent: '' });
         return;
@@ -306,14 +338,13 @@ export class StateView extends EventEmitter<StateViewEvents> {
           abandonedEpoch: 0,
         };
         this.putMember(m);
-        if (!this.queues.has(e.queue)) this.emit('unknown', `queue ${e.queue}`);
+        if (!this.queueRows.has(e.queue)) this.emit('unknown', `queue ${e.queue}`);
         return;
       }
       case 'member-queue-end':
         if (e.cause === 'Cancel') {
           // The switch keeps abandoned members listed until discard-abandoned-after.
           this.patchMember(e.member.uuid, { state: 'Abandoned', abandonedEpoch: e.leavingTime || nowS, servingAgent: '' });
-          this.patchQueue(e.queue, (q) => ({ callsAbandoned: q.callsAbandoned + 1 }));
         } else {
           this.removeMember(e.member.uuid);
         }
@@ -327,9 +358,9 @@ export class StateView extends EventEmitter<StateViewEvents> {
 
   /** Drops abandoned members the switch has discarded by now (it fires no event for that). */
   pruneAbandoned(nowS = Math.floor(Date.now() / 1000)): void {
-    for (const m of [...this.members.values()]) {
+    for (const m of [...this.memberRows.values()]) {
       if (m.state !== 'Abandoned') continue;
-      const after = int(this.queues.get(m.queue)?.config.discard_abandoned_after) || 60;
+      const after = int(this.queueRows.get(m.queue)?.config.discard_abandoned_after) || 60;
       if (nowS - m.abandonedEpoch > after) this.removeMember(m.uuid);
     }
   }
@@ -342,7 +373,7 @@ export class StateView extends EventEmitter<StateViewEvents> {
       seen.add(a.name);
       this.putAgent(a);
     }
-    for (const name of [...this.agents.keys()]) if (!seen.has(name)) this.removeAgentOnly(name);
+    for (const name of [...this.agentRows.keys()]) if (!seen.has(name)) this.removeAgentOnly(name);
   }
 
   replaceTiers(rows: TierView[]): void {
@@ -351,21 +382,21 @@ export class StateView extends EventEmitter<StateViewEvents> {
       seen.add(tierKey(t.queue, t.agent));
       this.putTier(t);
     }
-    for (const [key, t] of [...this.tiers]) if (!seen.has(key)) this.removeTier(t.queue, t.agent);
+    for (const [key, t] of [...this.tierRows]) if (!seen.has(key)) this.removeTier(t.queue, t.agent);
   }
 
   replaceQueues(rows: QueueView[]): void {
     const seen = new Set<string>();
     for (const q of rows) {
       seen.add(q.name);
-      const previous = this.queues.get(q.name);
+      const previous = this.queueRows.get(q.name);
       if (previous && sameJson(previous, q)) continue;
-      this.queues.set(q.name, q);
+      this.queueRows.set(q.name, q);
       this.emit('change', { kind: 'queue', name: q.name, queue: q });
     }
-    for (const name of [...this.queues.keys()]) {
+    for (const name of [...this.queueRows.keys()]) {
       if (seen.has(name)) continue;
-      this.queues.delete(name);
+      this.queueRows.delete(name);
       // An unloaded queue takes its members with it, silently.
       for (const m of this.membersOfQueue(name)) this.removeMember(m.uuid);
       this.emit('change', { kind: 'queue', name, queue: null });
@@ -385,14 +416,14 @@ export class StateView extends EventEmitter<StateViewEvents> {
   // ---- internals -----------------------------------------------------------
 
   private removeAgentOnly(name: string): void {
-    const previous = this.agents.get(name);
+    const previous = this.agentRows.get(name);
     if (!previous) return;
-    this.agents.delete(name);
+    this.agentRows.delete(name);
     this.emit('change', { kind: 'agent', name, agent: null, previous });
   }
 
   private patchAgent(name: string, patch: Partial<AgentView>): void {
-    const current = this.agents.get(name);
+    const current = this.agentRows.get(name);
     if (!current) {
       // Created elsewhere (XML, another gateway) before we listed it.
       this.emit('unknown', `agent ${name}`);
@@ -402,31 +433,23 @@ export class StateView extends EventEmitter<StateViewEvents> {
     this.putAgent({ ...current, ...patch });
   }
 
-  private patchQueue(name: string, patch: (q: QueueView) => Partial<QueueView>): void {
-    const current = this.queues.get(name);
-    if (!current) return;
-    const next = { ...current, ...patch(current) };
-    this.queues.set(name, next);
-    this.emit('change', { kind: 'queue', name, queue: next });
-  }
-
   private putMember(m: MemberView): void {
-    const previous = this.members.get(m.uuid);
+    const previous = this.memberRows.get(m.uuid);
     if (previous && sameJson(previous, m)) return;
-    this.members.set(m.uuid, m);
+    this.memberRows.set(m.uuid, m);
     this.emit('change', { kind: 'member', uuid: m.uuid, queue: m.queue, member: m });
   }
 
   private patchMember(uuid: string, patch: Partial<MemberView>): void {
-    const current = this.members.get(uuid);
+    const current = this.memberRows.get(uuid);
     if (!current) return;
     this.putMember({ ...current, ...patch });
   }
 
   private removeMember(uuid: string): void {
-    const m = this.members.get(uuid);
+    const m = this.memberRows.get(uuid);
     if (!m) return;
-    this.members.delete(uuid);
+    this.memberRows.delete(uuid);
     this.emit('change', { kind: 'member', uuid, queue: m.queue, member: null });
   }
 }

@@ -390,7 +390,15 @@ export class EslClient extends EventEmitter<EslClientEvents> {
     const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
-      if (!this.stopped) this.connect();
+      if (this.stopped) return;
+      try {
+        this.connect();
+      } catch (err) {
+        // Thrown in a timer it would be uncaught and end the process: a failed attempt like any other.
+        this.state.lastError = (err as Error).message;
+        this.log.error({ err }, 'ESL connect failed at once; retrying');
+        this.scheduleReconnect();
+      }
     }, delay);
   }
 }

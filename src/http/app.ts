@@ -81,7 +81,7 @@ export async function buildHttpApp(deps: HttpDeps) {
       },
     },
     async (req, reply) => {
-      const link = deps.callCenter.client.linkState();
+      const link = deps.callCenter.linkState();
       let redis = deps.redis === null ? 'not used' : 'down';
       if (deps.redis) {
         try {

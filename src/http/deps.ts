@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Actor, CallCenter } from '../callcenter/service.js';
-import type { StateView } from '../callcenter/state.js';
+import type { ViewReader } from '../callcenter/state.js';
 import type { Logger } from '../log.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { AuditLog } from '../store/audit.js';
@@ -14,7 +14,8 @@ import type { FastifyRequest } from 'fastify';
 export interface HttpDeps {
   readonly config: Config;
   readonly callCenter: CallCenter;
-  readonly view: StateView;
+  /** Read-only: the callcenter domain alone writes the view. */
+  readonly view: ViewReader;
   readonly callers: CallerStore;
   readonly passwords: PasswordStore;
   readonly sessions: SessionStore;

@@ -1,9 +1,9 @@
 import type { CallcenterEvent } from '../callcenter/events.js';
-import type { StateChange, StateView } from '../callcenter/state.js';
+import type { StateChange, ViewReader } from '../callcenter/state.js';
 import type { Actor, CallCenter } from '../callcenter/service.js';
 import type { Logger } from '../log.js';
 import type { GatewayMetrics } from '../metrics.js';
-import { popFields, type PopCache } from './pops.js';
+import { popFields, type PopCache, type PopData } from './pops.js';
 import type { AgentInfo, CallInfo, Push, QueueInfo, SequencedPush } from './protocol.js';
 
 /** A connected agent page, as the desk sees it. */
@@ -28,9 +28,22 @@ export interface AgentChannel {
   call: CallInfo | null;
   awayTimer: NodeJS.Timeout | null;
   logoutTimer: NodeJS.Timeout | null;
-  /** Pushes held back, in order, while a call.offered waits for its caller record. */
-  held: Push[] | null;
+  /**
+   * While a call.offered waits for its caller record: everything that happens to the
+   * agent meanwhile (pushes, and the agent's call events, which need the pending call),
+   * in order, applied when the offer goes out.
+   */
+  held: Held[] | null;
+  /** The timer that sends a held offer without its record (RECORD_WAIT_MS). */
+  holdTimer: NodeJS.Timeout | null;
+  /** The agent's status commands, one at a time whichever tab sent them (see serialize()). */
+  commands: Promise<void>;
 }
+
+/** One thing held back behind a pending offer. */
+type Held = { readonly kind: 'push'; readonly push: Push } | { readonly kind: 'snapshot' } | { readonly kind: 'event'; readonly event: CallcenterEvent; readonly pop?: PopData };
+
+type Offering = Extract<CallcenterEvent, { action: 'agent-offering' }>;
 
 /** queue.waiting goes to every page of a queue's agents: at most this often per queue. */
 const WAITING_PUSH_MS = 1000;
@@ -74,7 +87,7 @@ export class AgentDesk {
 
   constructor(
     private readonly cc: CallCenter,
-    private readonly view: StateView,
+    private readonly view: ViewReader,
     private readonly pops: PopCache,
     private readonly metrics: GatewayMetrics,
     private readonly opts: DeskOptions,
@@ -112,7 +125,7 @@ export class AgentDesk {
   attach(agent: string, socket: DeskSocket): AgentChannel {
     let ch = this.channels.get(agent);
     if (!ch) {
-      ch = { agent, seq: 0, buffer: [], bufferBytes: 0, sockets: new Set(), breakReason: null, call: null, awayTimer: null, logoutTimer: null, held: null };
+      ch = { agent, seq: 0, buffer: [], bufferBytes: 0, sockets: new Set(), breakReason: null, call: null, awayTimer: null, logoutTimer: null, held: null, holdTimer: null, commands: Promise.resolve() };
       this.channels.set(agent, ch);
     }
     ch.sockets.add(socket);
@@ -171,6 +184,26 @@ export class AgentDesk {
     if (ch.sockets.size === 0 && this.channels.get(ch.agent) === ch) this.channels.delete(ch.agent);
   }
 
+  /** Whether the agent's pages are all gone and its grace timers run. */
+  graceRunning(ch: AgentChannel): boolean {
+    return ch.awayTimer !== null || ch.logoutTimer !== null;
+  }
+
+  /**
+   * Runs an agent's status commands one after another, whichever of its tabs sent
+   * them: a command reads and restores the agent's break reason around its wait for
+   * the switch, and must not do so across another tab's command.
+   */
+  serialize<T>(ch: AgentChannel, command: () => Promise<T>): Promise<T> {
+    const run = ch.commands.then(command);
+    // The next command waits for this one to finish either way; its outcome goes to its own caller.
+    ch.commands = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
   private cancelPresenceTimers(ch: AgentChannel): void {
     if (ch.awayTimer) clearTimeout(ch.awayTimer);
     if (ch.logoutTimer) clearTimeout(ch.logoutTimer);
@@ -179,7 +212,11 @@ export class AgentDesk {
 
   close(): void {
     this.closed = true;
-    for (const ch of this.channels.values()) this.cancelPresenceTimers(ch);
+    for (const ch of this.channels.values()) {
+      this.cancelPresenceTimers(ch);
+      if (ch.holdTimer) clearTimeout(ch.holdTimer);
+      ch.holdTimer = null;
+    }
     this.channels.clear();
     for (const w of this.waiting.values()) {
       if (w.timer) clearTimeout(w.timer);
@@ -271,7 +308,8 @@ export class AgentDesk {
   /** Sends a push to every socket of the channel, with the next sequence number, and keeps it for resume. */
   push(ch: AgentChannel, p: Push): SequencedPush | null {
     if (ch.held) {
-      ch.held.push(p);
+      // A snapshot is taken when it goes out, so that it shows the offer held before it.
+      ch.held.push(p.type === 'snapshot' ? { kind: 'snapshot' } : { kind: 'push', push: p });
       return null;
     }
     const sp: SequencedPush = { ...p, seq: ++ch.seq };
@@ -320,63 +358,56 @@ export class AgentDesk {
     this.metrics.events.inc({ action: e.action === 'unknown' ? 'unknown' : e.action });
     this.pops.onEvent(e);
     switch (e.action) {
-      case 'agent-offering': {
+      case 'agent-offering':
+      case 'bridge-agent-start':
+      case 'bridge-agent-end':
+      case 'bridge-agent-fail': {
         const ch = this.channels.get(e.agent);
-        if (!ch) return;
-        const p = this.pops.get(e.member.uuid) ?? this.pops.late(e.queue, e.member.uuid, e.member.cidNumber, Math.floor(e.timestampUs / 1e6));
-        const offer = (timedOut = false): void => {
-          const call: CallInfo = {
-            queue: e.queue,
-            memberUuid: e.member.uuid,
-            callerNumber: e.member.cidNumber,
-            callerName: e.member.cidName,
-            dnis: p?.destination ?? '',
-            joinedAt: p?.joinedAt ?? Math.floor(e.timestampUs / 1e6),
-            ...(timedOut ? { data: null, dataUnavailable: true } : popFields(p)),
-            phase: 'ringing',
-          };
-          ch.call = call;
-          this.push(ch, { type: 'call.offered', ...call });
-        };
-        if (!p?.pending || ch.held) return offer();
-        // The lookup started when the caller joined has not answered yet (the offer came
-        // within a Redis round trip): wait for that same lookup, holding later pushes back.
-        const held: Push[] = [];
-        ch.held = held;
-        let done = false;
-        const release = (timedOut: boolean) => {
-          if (done) return;
-          done = true;
-          clearTimeout(timer);
-          ch.held = null;
-          offer(timedOut);
-          for (const h of held) this.push(ch, h);
-        };
-        const timer = setTimeout(() => release(true), RECORD_WAIT_MS);
-        // pending never rejects: pops.ts turns a failed lookup into recordUnavailable.
-        void p.pending.then(() => release(false));
+        if (ch) this.agentEvent(ch, e);
         return;
       }
+      case 'member-queue-end':
+        // The caller left while ringing an agent (no bridge-agent-* will follow for that agent).
+        for (const ch of this.channels.values()) this.agentEvent(ch, e);
+        return;
+      case 'members-count':
+        this.waitingChanged(e.queue);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /**
+   * One call event for one agent's pages. Behind a pending offer it waits its
+   * turn: it may be about that very call (a phone that fails at once), and a
+   * second offer must not replace the first before the first was shown.
+   */
+  private agentEvent(ch: AgentChannel, e: CallcenterEvent, pop?: PopData): void {
+    if (ch.held) {
+      // The caller's pop data is taken now: a member-queue-end held behind it removes it from the cache.
+      ch.held.push({ kind: 'event', event: e, ...(e.action === 'agent-offering' ? { pop: pop ?? this.popOf(e) } : {}) });
+      return;
+    }
+    switch (e.action) {
+      case 'agent-offering':
+        return this.offering(ch, e, pop ?? this.popOf(e));
       case 'bridge-agent-start': {
-        const ch = this.channels.get(e.agent);
-        if (!ch) return;
         const answeredAt = e.answeredTime || Math.floor(e.timestampUs / 1e6);
         if (ch.call && ch.call.memberUuid === e.member.uuid) ch.call = { ...ch.call, phase: 'talking', answeredAt };
         this.push(ch, { type: 'call.bridged', queue: e.queue, memberUuid: e.member.uuid, callerNumber: e.member.cidNumber, callerName: e.member.cidName, answeredAt });
         return;
       }
       case 'bridge-agent-end': {
-        const ch = this.channels.get(e.agent);
         // Only the call the page shows: the switch's threads may have ended it already (member-queue-end).
-        if (!ch || ch.call?.memberUuid !== e.member.uuid) return;
+        if (ch.call?.memberUuid !== e.member.uuid) return;
         ch.call = null;
         const talk = e.terminatedTime && e.answeredTime ? Math.max(0, e.terminatedTime - e.answeredTime) : 0;
         this.push(ch, { type: 'call.ended', queue: e.queue, memberUuid: e.member.uuid, cause: 'Terminated', hangupCause: e.hangupCause || null, talkTimeS: talk });
         return;
       }
       case 'bridge-agent-fail': {
-        const ch = this.channels.get(e.agent);
-        if (!ch || ch.call?.memberUuid !== e.member.uuid) return;
+        if (ch.call?.memberUuid !== e.member.uuid) return;
         ch.call = null;
         if (e.hangupCause === 'ORIGINATOR_CANCEL' || e.hangupCause === 'LOSE_RACE') {
           // Not the agent's miss: the caller hung up while it rang, another agent won the
@@ -390,20 +421,67 @@ export class AgentDesk {
         this.push(ch, { type: 'call.missed', queue: e.queue, memberUuid: e.member.uuid, callerNumber: e.member.cidNumber, callerName: e.member.cidName, hangupCause: e.hangupCause, status });
         return;
       }
-      case 'member-queue-end': {
-        // The caller left while ringing an agent (no bridge-agent-* will follow for that agent).
-        for (const ch of this.channels.values()) {
-          if (ch.call?.memberUuid !== e.member.uuid) continue;
-          ch.call = null;
-          this.push(ch, { type: 'call.ended', queue: e.queue, memberUuid: e.member.uuid, cause: e.cause, hangupCause: e.cancelReason ?? e.hangupCause, talkTimeS: 0 });
-        }
-        return;
-      }
-      case 'members-count':
-        this.waitingChanged(e.queue);
+      case 'member-queue-end':
+        if (ch.call?.memberUuid !== e.member.uuid) return;
+        ch.call = null;
+        this.push(ch, { type: 'call.ended', queue: e.queue, memberUuid: e.member.uuid, cause: e.cause, hangupCause: e.cancelReason ?? e.hangupCause, talkTimeS: 0 });
         return;
       default:
         return;
+    }
+  }
+
+  private popOf(e: Offering): PopData {
+    return this.pops.get(e.member.uuid) ?? this.pops.late(e.queue, e.member.uuid, e.member.cidNumber, Math.floor(e.timestampUs / 1e6));
+  }
+
+  private offering(ch: AgentChannel, e: Offering, p: PopData): void {
+    const offer = (timedOut: boolean): void => {
+      const call: CallInfo = {
+        queue: e.queue,
+        memberUuid: e.member.uuid,
+        callerNumber: e.member.cidNumber,
+        callerName: e.member.cidName,
+        dnis: p.destination,
+        joinedAt: p.joinedAt || Math.floor(e.timestampUs / 1e6),
+        ...(timedOut ? { data: null, dataUnavailable: true } : popFields(p)),
+        phase: 'ringing',
+      };
+      ch.call = call;
+      this.push(ch, { type: 'call.offered', ...call });
+    };
+    if (!p.pending) return offer(false);
+    // The lookup started when the caller joined has not answered yet (the offer came
+    // within a Redis round trip): wait for that same lookup, holding the agent's pushes
+    // and call events back until the offer is out.
+    const held: Held[] = [];
+    ch.held = held;
+    let done = false;
+    const release = (timedOut: boolean) => {
+      if (done) return;
+      done = true;
+      if (ch.holdTimer) clearTimeout(ch.holdTimer);
+      ch.holdTimer = null;
+      ch.held = null;
+      if (this.closed) return;
+      offer(timedOut);
+      this.replay(ch, held);
+    };
+    ch.holdTimer = setTimeout(() => release(true), RECORD_WAIT_MS);
+    void p.pending.then(() => release(false));
+  }
+
+  /** Applies what was held, in order; a second offer in it holds the rest again. */
+  private replay(ch: AgentChannel, items: Held[]): void {
+    for (let i = 0; i < items.length; i++) {
+      if (ch.held) {
+        ch.held.push(...items.slice(i));
+        return;
+      }
+      const h = items[i]!;
+      if (h.kind === 'push') this.push(ch, h.push);
+      else if (h.kind === 'snapshot') this.push(ch, this.snapshot(ch));
+      else this.agentEvent(ch, h.event, h.pop);
     }
   }
 }

@@ -44,7 +44,7 @@ export class AuditLog {
         'at', String(r.at),
         'source', r.actor.source,
         'actor', r.actor.id,
-        'agent', r.actor.agent ?? agentOf(r.command) ?? '',
+        'agent', r.actor.agent ?? '',
         'command', r.command,
         'ok', r.ok ? '1' : '0',
         'reply', r.reply,
@@ -85,12 +85,4 @@ export class AuditLog {
     }
     return out;
   }
-}
-
-/** The agent a callcenter command is about (`… agent <verb> [key] <name@domain> …`, `tier … <queue> <agent>`). */
-export function agentOf(command: string): string | null {
-  const words = command.split(' ');
-  if (words[1] === 'agent') return words.find((w, i) => i > 2 && w.includes('@')) ?? null;
-  if (words[1] === 'tier') return words.filter((w) => w.includes('@'))[1] ?? null;
-  return null;
 }

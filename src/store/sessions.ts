@@ -23,7 +23,15 @@ export function redisSessionStore(redis: Redis, prefix: string): SessionStore {
       const token = randomBytes(24).toString('base64url');
       const ttl = Math.max(60, ttlS);
       // The per-agent index lives as long as its newest token; members that expired are harmless.
-      await redis.multi().set(key(token), agent, 'EX', ttl).sadd(ofAgent(agent), token).expire(ofAgent(agent), ttl).exec();
+      const replies = await redis.multi().set(key(token), agent, 'EX', ttl).sadd(ofAgent(agent), token).expire(ofAgent(agent), ttl).exec();
+      // exec() resolves even when a command in it failed (e.g. WRONGTYPE): a token missing from
+      // the agent's index would survive a password change, so any failed part fails the issue.
+      const failed = replies === null ? new Error('desk session transaction aborted') : replies.find(([err]) => err)?.[0];
+      if (failed) {
+        // Best effort: the failure above is what the caller hears, and the key expires with its TTL anyway.
+        await redis.del(key(token)).catch(() => undefined);
+        throw failed;
+      }
       return token;
     },
     async agentOf(token) {

@@ -74,7 +74,7 @@ test('an unknown CC-Action passes through with its headers', () => {
   assert.ok(e.action === 'unknown' && e.rawAction === 'agent-teleported' && e.headers.X === '1');
 });
 
-test('the state view follows the answered call and the abandon', () => {
+test('the state view follows the answered call and the abandon; counters are left to the lists', () => {
   const view = new StateView();
   view.replaceQueues([{ name: 'support@default', config: { discard_abandoned_after: '60' }, callsAnswered: 0, callsAbandoned: 0 }]);
   view.putAgent({ ...newAgent('1001@default'), status: 'Available' });
@@ -87,15 +87,17 @@ test('the state view follows the answered call and the abandon', () => {
   assert.equal(view.members.size, 0);
   const agent = view.agents.get('1001@default')!;
   assert.equal(agent.state, 'Waiting');
-  assert.equal(agent.callsAnswered, 1);
-  assert.equal(agent.talkTime, 4);
-  assert.equal(view.queues.get('support@default')!.callsAnswered, 1);
+  assert.ok(agent.lastBridgeEnd > 0);
+  // mod_callcenter counts after firing, in another thread: only its lists say what it counted.
+  assert.equal(agent.callsAnswered, 0);
+  assert.equal(agent.talkTime, 0);
+  assert.equal(view.queues.get('support@default')!.callsAnswered, 0);
 
   for (const e of decoded('03-caller-abandons.plain.txt')) view.apply(e);
   const [m] = view.members.values();
   assert.equal(m!.state, 'Abandoned');
   assert.equal(view.waitingCount('support@default'), 0);
-  assert.equal(view.queues.get('support@default')!.callsAbandoned, 1);
+  assert.equal(view.queues.get('support@default')!.callsAbandoned, 0);
   view.pruneAbandoned(m!.abandonedEpoch + 61);
   assert.equal(view.members.size, 0);
 });

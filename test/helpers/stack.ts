@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { textOf } from '../../src/realtime/raw-data.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startGateway, type Gateway } from '../../src/gateway.js';
-import { silentLogger, createLogger } from '../../src/log.js';
+import { silentLogger, createLogger, type Logger } from '../../src/log.js';
 import { FreeSwitchDouble, type FreeSwitchDoubleOptions } from '../../src/fsdouble/index.js';
 import { startRedis, type TestRedis } from './redis.js';
 import { raw } from './http.js';
@@ -27,6 +27,8 @@ export interface StackOptions {
   readonly env?: Record<string, string>;
   readonly double?: FreeSwitchDoubleOptions;
   readonly resyncIntervalMs?: number;
+  /** The gateway's logger (default: silent, or debug to stdout with TEST_LOG set). */
+  readonly logger?: Logger;
 }
 
 /** A double, a private redis-server and a gateway wired to both, on loopback ports. */
@@ -43,7 +45,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ESL_COMMAND_TIMEOUT_MS: '2000',
     ...opts.env,
   });
-  const logger = process.env.TEST_LOG ? createLogger('debug') : silentLogger();
+  const logger = opts.logger ?? (process.env.TEST_LOG ? createLogger('debug') : silentLogger());
   const gw = await startGateway({ config, logger, resyncIntervalMs: opts.resyncIntervalMs ?? 0, eslBackoff: { initialMs: 20, maxMs: 200 } });
   await waitFor(() => gw.callCenter.ready && gw.view.queues.size > 0, 'gateway connected and resynced');
   return {

@@ -70,7 +70,7 @@ describe('REST failures: the switch silent, down, Redis down; create all-or-noth
 
   it('create that fails half-way and cannot be rolled back reports 502 PARTIAL_CHANGE with what was applied', async () => {
     const name = '3003@default';
-    const reconnects = s.gw.callCenter.client.linkState().reconnects;
+    const reconnects = s.gw.callCenter.linkState().reconnects;
     s.fs.pause((c) => c.includes('agent set wrap_up_time'));
     const res = await s.api('POST', '/api/agents', { name, contact: 'null/3003', wrapUpTime: 5 });
     assertError(res, 502, 'PARTIAL_CHANGE');
@@ -79,7 +79,7 @@ describe('REST failures: the switch silent, down, Redis down; create all-or-noth
     assert.match(res.body.error.message, /could not be removed/);
     // The gateway drops the wedged link and connects again; the double sees the old connection closed.
     await waitFor(
-      () => s.gw.callCenter.ready && s.gw.callCenter.client.linkState().reconnects > reconnects && s.fs.connectionCount === 1,
+      () => s.gw.callCenter.ready && s.gw.callCenter.linkState().reconnects > reconnects && s.fs.connectionCount === 1,
       'wedged link replaced',
       4000,
     );

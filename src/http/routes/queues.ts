@@ -2,12 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { adminOnly, anyRole } from '../auth.js';
 import { actorOf, type HttpDeps } from '../deps.js';
-import { ApiError } from '../errors.js';
 import { Member, QueueDetail, QueueParams, QueueSummary, errors } from '../schemas.js';
 import * as grammar from '../../callcenter/grammar.js';
-import * as cmd from '../../callcenter/commands.js';
-import { parseList } from '../../callcenter/replies.js';
-import { memberFromRow, queueFromRow, type MemberView, type StateView } from '../../callcenter/state.js';
+import { CallcenterError } from '../../callcenter/replies.js';
+import type { MemberView, ViewReader } from '../../callcenter/state.js';
 
 function memberOut(m: MemberView, nowS: number) {
   const end = m.state === 'Answered' ? m.bridgeEpoch : m.state === 'Abandoned' ? m.abandonedEpoch : nowS;
@@ -23,7 +21,7 @@ function memberOut(m: MemberView, nowS: number) {
   };
 }
 
-function agentsOf(view: StateView, queue: string) {
+function agentsOf(view: ViewReader, queue: string) {
   const byStatus: Record<string, number> = {};
   const byState: Record<string, number> = {};
   const agents = view.tiersOfQueue(queue).flatMap((t) => {
@@ -42,27 +40,8 @@ export const queueRoutes =
     const { callCenter, view } = deps;
     const tags = ['queues'];
 
-    const liveMembers = async (queue: string, req: Parameters<typeof actorOf>[0]) => {
-      let rows: MemberView[] = [];
-      await callCenter.run(cmd.queueListMembers(queue), actorOf(req), (body) => {
-        rows = parseList(body).rows.map(memberFromRow);
-        view.replaceMembers(queue, rows);
-      });
-      return rows;
-    };
-    const knownQueue = async (queue: string, req: Parameters<typeof actorOf>[0]) => {
-      if (view.queues.has(queue)) return;
-      // `queue list members` of an unknown queue answers an empty list: check the queue list.
-      await callCenter.run(cmd.queueList(), actorOf(req), (body) => view.replaceQueues(parseList(body).rows.map(queueFromRow)));
-      if (!view.queues.has(queue)) throw new ApiError(404, 'QUEUE_NOT_FOUND', `queue ${queue} is not loaded in FreeSWITCH`);
-    };
-
     app.get('/queues', { preValidation: anyRole, schema: { tags, summary: 'Queues: configuration from `queue list` plus live counts', response: { 200: Type.Array(QueueSummary), ...errors(401, 503, 504) } } }, async (req) => {
-      let queues = [...view.queues.values()];
-      await callCenter.run(cmd.queueList(), actorOf(req), (body) => {
-        queues = parseList(body).rows.map(queueFromRow);
-        view.replaceQueues(queues);
-      });
+      const queues = await callCenter.listQueues(actorOf(req));
       return queues.map((q) => ({
         name: q.name,
         config: q.config,
@@ -75,9 +54,10 @@ export const queueRoutes =
 
     app.get('/queues/:queue', { preValidation: anyRole, schema: { tags, summary: 'One queue: waiting callers, agents by status and state, counters', params: QueueParams, response: { 200: QueueDetail, ...errors(400, 401, 404, 503, 504) } } }, async (req) => {
       const name = grammar.queueName(req.params.queue);
-      await knownQueue(name, req);
-      const members = await liveMembers(name, req);
-      const q = view.queues.get(name)!;
+      const members = await callCenter.listMembers(name, actorOf(req));
+      const q = view.queues.get(name);
+      // Unloaded between the two reads (a reload elsewhere).
+      if (!q) throw new CallcenterError('QUEUE_NOT_FOUND', '-ERR Queue not found!');
       const nowS = Math.floor(Date.now() / 1000);
       const { byStatus, byState, agents } = agentsOf(view, name);
       return {
@@ -95,9 +75,9 @@ export const queueRoutes =
 
     app.get('/queues/:queue/members', { preValidation: anyRole, schema: { tags, summary: 'Callers in the queue, live', params: QueueParams, response: { 200: Type.Array(Member), ...errors(400, 401, 404, 503, 504) } } }, async (req) => {
       const name = grammar.queueName(req.params.queue);
-      await knownQueue(name, req);
+      const members = await callCenter.listMembers(name, actorOf(req));
       const nowS = Math.floor(Date.now() / 1000);
-      return (await liveMembers(name, req)).map((m) => memberOut(m, nowS));
+      return members.map((m) => memberOut(m, nowS));
     });
 
     app.post('/queues/:queue/reload', { preValidation: adminOnly, schema: { tags, summary: 'Reload the queue configuration from the switch XML', params: QueueParams, response: { 200: Type.Object({ name: Type.String(), reloaded: Type.Boolean() }), ...errors(400, 401, 403, 404, 503, 504) } } }, async (req) => {
