@@ -6,6 +6,7 @@ import * as cmd from './commands.js';
 import { decodeCallcenterEvent, isCallcenterEvent, type CallcenterEvent } from './events.js';
 import { asCallcenterError, CallcenterError, expectOk, parseList, parseTable, parseValue } from './replies.js';
 import { agentsFromTable, memberFromRow, newAgent, queueFromRow, tierFromRow, type AgentView, type StateView, type TierView } from './state.js';
+import { ReadWindows, type ReadWindow } from './read-window.js';
 import type { AgentState, AgentStatus, AgentType, TierState } from './vocabulary.js';
 
 /** Who asked for a command: recorded with it in the audit trail. */
@@ -78,6 +79,12 @@ export interface CallCenterOptions {
   readonly logger: Logger;
   /** Periodic full resync, the safety net for changes that fire no event (ms; 0 = off). */
   readonly resyncIntervalMs?: number;
+  /**
+   * A second connection for the bulk reads (the resync's lists, agent and tier lists):
+   * a list of thousands of rows then never holds a desk's status change or the event
+   * stream behind it. While it is down the lists go over the main link.
+   */
+  readonly bulk?: EslClient;
 }
 
 /**
@@ -92,6 +99,7 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   private unknownTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly log: Logger;
+  private readonly windows: ReadWindows;
 
   constructor(
     readonly client: EslClient,
@@ -100,6 +108,7 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   ) {
     super();
     this.log = opts.logger;
+    this.windows = new ReadWindows(view);
     client.on('event', (e) => {
       if (!isCallcenterEvent(e)) return;
       const event = decodeCallcenterEvent(e);
@@ -161,15 +170,34 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
    * CallcenterError; link errors (EslLinkDownError, EslTimeoutError) pass through.
    */
   async run(command: string, actor: Actor, onReply?: (body: string) => void): Promise<string> {
+    return this.runOn(this.client, command, actor, onReply);
+  }
+
+  private async runOn(client: EslClient, command: string, actor: Actor, onReply?: (body: string) => void): Promise<string> {
     const started = performance.now();
     try {
-      const body = await this.client.api(command, onReply ? { onReply } : {});
+      const body = await client.api(command, onReply ? { onReply } : {});
       this.record(actor, command, true, body, started);
       return body;
     } catch (err) {
       const reply = err instanceof EslCommandError ? err.reply : (err as Error).message;
       this.record(actor, command, false, reply, started);
       throw asCallcenterError(err);
+    }
+  }
+
+  /**
+   * A bulk read: sent on the bulk connection when it is up, applied through a
+   * ReadWindow so that what the view learnt while it was in flight is kept.
+   */
+  private async read(command: string, actor: Actor, apply: (body: string, w: ReadWindow) => void): Promise<string> {
+    const bulk = this.opts.bulk;
+    const client = bulk?.ready ? bulk : this.client;
+    const w = this.windows.begin();
+    try {
+      return await this.runOn(client, command, actor, (body) => this.windows.apply(w, () => apply(body, w)));
+    } finally {
+      this.windows.end(w);
     }
   }
 
@@ -279,9 +307,9 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   /** Lists agents from the switch (live counters) and refreshes the view with them. */
   async listAgents(actor: Actor): Promise<AgentView[]> {
     let agents: AgentView[] = [];
-    await this.run(cmd.agentList(), actor, (body) => {
+    await this.read(cmd.agentList(), actor, (body, w) => {
       agents = agentsFromTable(parseTable(body));
-      this.view.replaceAgents(agents);
+      this.view.replaceAgents(this.windows.agents(w, agents));
     });
     return agents;
   }
@@ -330,9 +358,9 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   /** Lists tiers from the switch and refreshes the view: tier changes made elsewhere (fs_cli) fire no event. */
   async listTiers(actor: Actor): Promise<TierView[]> {
     let tiers: TierView[] = [];
-    await this.run(cmd.tierList(), actor, (body) => {
+    await this.read(cmd.tierList(), actor, (body, w) => {
       tiers = parseList(body).rows.map(tierFromRow);
-      this.view.replaceTiers(tiers);
+      this.view.replaceTiers(this.windows.tiers(w, tiers));
     });
     return tiers;
   }
@@ -376,20 +404,21 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   private async resyncOnce(): Promise<void> {
     const actor: Actor = { source: 'resync', id: 'gateway' };
     const started = performance.now();
-    // Each table is replaced in the reply callback, i.e. in wire order with events.
+    // Each table is replaced in the reply callback, keeping what changed while it was in flight (ReadWindows).
     let queueNames: string[] = [];
+    const ww = this.windows;
     await Promise.all([
-      this.run(cmd.queueList(), actor, (body) => {
+      this.read(cmd.queueList(), actor, (body, w) => {
         const queues = this.readable(parseList(body), 'queue list').rows.map(queueFromRow);
         queueNames = queues.map((q) => q.name);
-        this.view.replaceQueues(queues);
+        this.view.replaceQueues(ww.queues(w, queues));
       }),
-      this.run(cmd.agentList(), actor, (body) => this.view.replaceAgents(agentsFromTable(this.readable(parseTable(body), 'agent list')))),
-      this.run(cmd.tierList(), actor, (body) => this.view.replaceTiers(this.readable(parseList(body), 'tier list').rows.map(tierFromRow))),
+      this.read(cmd.agentList(), actor, (body, w) => this.view.replaceAgents(ww.agents(w, agentsFromTable(this.readable(parseTable(body), 'agent list'))))),
+      this.read(cmd.tierList(), actor, (body, w) => this.view.replaceTiers(ww.tiers(w, this.readable(parseList(body), 'tier list').rows.map(tierFromRow)))),
     ]);
     await Promise.all(
       queueNames.map((q) =>
-        this.run(cmd.queueListMembers(q), actor, (body) => this.view.replaceMembers(q, this.readable(parseList(body), 'queue list members').rows.map(memberFromRow))),
+        this.read(cmd.queueListMembers(q), actor, (body, w) => this.view.replaceMembers(q, ww.members(w, q, this.readable(parseList(body), 'queue list members').rows.map(memberFromRow)))),
       ),
     );
     this.log.debug({ ms: Math.round(performance.now() - started), agents: this.view.agents.size, tiers: this.view.tiers.size }, 'resynced');
