@@ -17,6 +17,14 @@ export interface Actor {
   readonly agent?: string;
 }
 
+/** The ESL event being applied: what a push made now is caused by (for the latency histograms). */
+export interface EventCause {
+  /** performance.now() when its frame was read off the socket. */
+  readonly readAt: number;
+  /** Its Event-Date-Timestamp, µs since the epoch (0 when absent). */
+  readonly timestampUs: number;
+}
+
 export interface CommandRecord {
   readonly at: number;
   readonly actor: Actor;
@@ -100,6 +108,7 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   private closed = false;
   private readonly log: Logger;
   private readonly windows: ReadWindows;
+  private applying: EventCause | null = null;
 
   constructor(
     readonly client: EslClient,
@@ -109,12 +118,17 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
     super();
     this.log = opts.logger;
     this.windows = new ReadWindows(view);
-    client.on('event', (e) => {
+    client.on('event', (e, readAt) => {
       if (!isCallcenterEvent(e)) return;
       const event = decodeCallcenterEvent(e);
       if (event.action === 'unknown') this.log.warn({ action: event.rawAction }, 'unknown CC-Action passed through');
-      this.view.apply(event);
-      this.emit('event', event);
+      this.applying = { readAt, timestampUs: event.timestampUs };
+      try {
+        this.view.apply(event);
+        this.emit('event', event);
+      } finally {
+        this.applying = null;
+      }
     });
     client.on('ready', () => this.resyncAfterConnect(0));
     client.on('down', (err) => this.emit('down', err));
@@ -163,6 +177,11 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
 
   get ready(): boolean {
     return this.client.ready;
+  }
+
+  /** The event being applied right now (view changes and 'event' listeners run inside it), else null. */
+  get cause(): EventCause | null {
+    return this.applying;
   }
 
   /**

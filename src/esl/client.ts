@@ -41,7 +41,8 @@ export interface EslClientEvents {
   /** Authenticated and subscribed: commands may be sent. */
   ready: [];
   down: [error: Error];
-  event: [event: EslEvent];
+  /** `readAt`: performance.now() when the frame was read off the socket (for cc_push_latency_seconds). */
+  event: [event: EslEvent, readAt: number];
   /** A reply settled: for metrics and the audit trail. */
   command: [info: CommandOutcome];
 }
@@ -299,7 +300,7 @@ export class EslClient extends EventEmitter<EslClientEvents> {
         onConnect: () => {
           this.log.debug({ host: this.opts.host, port: this.opts.port }, 'ESL TCP connected, waiting for auth/request');
         },
-        onFrame: (frame) => {
+        onFrame: (frame, readAt) => {
           const type = frame.headers['Content-Type'];
           if (type === 'command/reply' || type === 'api/response') {
             const head = this.pending.shift();
@@ -318,7 +319,7 @@ export class EslClient extends EventEmitter<EslClientEvents> {
               return;
             }
             if (event.name === 'BACKGROUND_JOB') this.onBackgroundJob(event);
-            this.emit('event', event);
+            this.emit('event', event, readAt);
             return;
           }
           if (type === 'auth/request') {

@@ -1,6 +1,6 @@
 import type { CallcenterEvent } from '../callcenter/events.js';
 import type { StateChange, StateView } from '../callcenter/state.js';
-import type { Actor, CallCenter } from '../callcenter/service.js';
+import type { Actor, CallCenter, EventCause } from '../callcenter/service.js';
 import type { Logger } from '../log.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { popFields, type PopCache } from './pops.js';
@@ -225,7 +225,8 @@ export class AgentDesk {
       const end = Math.min(agents.length, from + WAITING_SLICE);
       for (let i = from; i < end; i++) {
         const ch = this.channels.get(agents[i]!);
-        if (ch && ch.sockets.size) this.push(ch, { type: 'queue.waiting', queue, count });
+        // Coalesced (up to WAITING_PUSH_MS late on purpose): not an event's latency, so not observed.
+        if (ch && ch.sockets.size) this.push(ch, { type: 'queue.waiting', queue, count }, null);
       }
       if (end < agents.length) w.slice = setImmediate(round, end);
     };
@@ -268,8 +269,11 @@ export class AgentDesk {
     return { type: 'snapshot', agent, queues, call: ch.call, breakReasons: [...this.opts.breakReasons], switchConnected: this.cc.ready };
   }
 
-  /** Sends a push to every socket of the channel, with the next sequence number, and keeps it for resume. */
-  push(ch: AgentChannel, p: Push): SequencedPush | null {
+  /**
+   * Sends a push to every socket of the channel, with the next sequence number, and keeps it for resume.
+   * `cause`: the ESL event it comes from (default: the one being applied now, if any), for the latency histograms.
+   */
+  push(ch: AgentChannel, p: Push, cause: EventCause | null = this.cc.cause): SequencedPush | null {
     if (ch.held) {
       ch.held.push(p);
       return null;
@@ -283,8 +287,16 @@ export class AgentDesk {
     if (ch.sockets.size) {
       for (const s of ch.sockets) if (!s.send(json)) this.metrics.wsDropped.inc();
       this.metrics.wsMessages.inc({ direction: 'out', type: p.type }, ch.sockets.size);
+      if (cause) this.observe(p.type, cause);
     }
     return sp;
+  }
+
+  private observe(type: string, cause: EventCause): void {
+    const now = performance.now();
+    this.metrics.pushSeconds.observe({ type }, (now - cause.readAt) / 1000);
+    // Event-Date-Timestamp is the switch's wall clock: compare with ours (same host, or NTP).
+    if (cause.timestampUs > 0) this.metrics.eventAgeSeconds.observe({ type }, Math.max(0, (performance.timeOrigin + now) / 1000 - cause.timestampUs / 1e6));
   }
 
   private broadcast(p: Push): void {
@@ -323,6 +335,7 @@ export class AgentDesk {
       case 'agent-offering': {
         const ch = this.channels.get(e.agent);
         if (!ch) return;
+        const cause = this.cc.cause;
         const p = this.pops.get(e.member.uuid) ?? this.pops.late(e.queue, e.member.uuid, e.member.cidNumber, Math.floor(e.timestampUs / 1e6));
         const offer = (timedOut = false): void => {
           const call: CallInfo = {
@@ -336,7 +349,7 @@ export class AgentDesk {
             phase: 'ringing',
           };
           ch.call = call;
-          this.push(ch, { type: 'call.offered', ...call });
+          this.push(ch, { type: 'call.offered', ...call }, cause);
         };
         if (!p?.pending || ch.held) return offer();
         // The lookup started when the caller joined has not answered yet (the offer came
