@@ -10,7 +10,8 @@
  * second, staggered (50 commands/s); the time from sending to its `ack` is the
  * desk's status command latency (the switch confirmed it).
  *
- * Phase 1: no resync. Phase 2: the full resync (queue, agent, tier and member
+ * Each mode (everything on one ESL connection, as before issue 9; lists on a
+ * second connection) runs two phases. Phase 1: no resync. Phase 2: the full resync (queue, agent, tier and member
  * lists: about 4,000 rows) run every second instead of every 30 s, so that many
  * commands meet one. Reported: p50/p99/max of the acks in each phase, of the
  * acks sent while a resync was running, the resync's own duration, and the
@@ -31,6 +32,10 @@ const KEY_PREFIX = 'bench:';
 const AGENTS = 1000;
 const DESKS = 50;
 const MEMBERS = 2000;
+const MODES = [
+  { label: 'one ESL connection (before: lists share the command FIFO)', bulk: false },
+  { label: 'bulk reads on a second ESL connection (after)', bulk: true },
+] as const;
 
 const pct = (sorted: readonly number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
 const ms = (x: number) => (Number.isFinite(x) ? `${x.toFixed(x < 10 ? 2 : 1)} ms` : '—');
@@ -108,75 +113,86 @@ export async function benchResync(seconds = 15): Promise<void> {
     const [ready, r] = await Promise.all([double.next('ready'), startRedis()]);
     redis = r;
     const config = loadConfig({ ESL_PORT: String(ready.port), HTTP_PORT: '0', REDIS_URL: redis.url, REDIS_KEY_PREFIX: KEY_PREFIX });
-    gw = await startGateway({ config, logger: silentLogger(), resyncIntervalMs: 0 });
-    const g = gw;
-    const t0 = Date.now();
-    while (!(g.callCenter.ready && g.view.agents.size === AGENTS + DESKS && g.view.members.size === ready.members)) {
-      if (Date.now() - t0 > 30_000) throw new Error(`gateway not resynced (${g.view.agents.size} agents, ${g.view.members.size} members)`);
-      await new Promise((res) => setTimeout(res, 20));
-    }
     const names = Array.from({ length: DESKS }, (_, i) => `${40_000 + i}@default`);
-    const hash = cheapHash(PASSWORD);
-    const pipe = g.redis!.pipeline();
-    for (const a of names) pipe.set(`${KEY_PREFIX}agent-password:${a}`, hash);
-    await pipe.exec();
-
-    let resyncRunning = false;
-    let phase: { all: number[]; during: number[] } = { all: [], during: [] };
-    const duringSends = new Set<number>();
-    for (const name of names) {
-      desks.push(
-        await openDesk(g.url, name, (latency, sentAt) => {
-          phase.all.push(latency);
-          if (duringSends.has(sentAt)) phase.during.push(latency);
-        }),
-      );
-    }
     console.log(`Desk status commands vs the periodic resync: ${AGENTS} agents with tiers, ${ready.members} callers waiting, ${DESKS} desks (1 command/s each) on the FreeSWITCH double (child process); loopback`);
+    for (const mode of MODES) {
+      gw = await startGateway({ config, logger: silentLogger(), resyncIntervalMs: 0, bulkConnection: mode.bulk });
+      const g = gw;
+      const t0 = Date.now();
+      while (!(g.callCenter.ready && g.view.agents.size === AGENTS + DESKS && g.view.members.size === ready.members)) {
+        if (Date.now() - t0 > 30_000) throw new Error(`gateway not resynced (${g.view.agents.size} agents, ${g.view.members.size} members)`);
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      const hash = cheapHash(PASSWORD);
+      const pipe = g.redis!.pipeline();
+      for (const a of names) pipe.set(`${KEY_PREFIX}agent-password:${a}`, hash);
+      await pipe.exec();
 
-    const run = async (label: string, withResync: boolean) => {
-      phase = { all: [], during: [] };
-      const resyncs: number[] = [];
-      let resyncTimer: NodeJS.Timeout | null = null;
-      if (withResync) {
-        resyncTimer = setInterval(() => {
-          if (resyncRunning) return;
-          resyncRunning = true;
-          const t = performance.now();
-          g.callCenter.resync().then(
-            () => resyncs.push(performance.now() - t),
-            (err: Error) => console.log(`  resync failed: ${err.message}`),
-          ).finally(() => (resyncRunning = false));
-        }, 1000);
+      let resyncRunning = false;
+      let phase: { all: number[]; during: number[] } = { all: [], during: [] };
+      const duringSends = new Set<number>();
+      desks.length = 0;
+      for (const name of names) {
+        desks.push(
+          await openDesk(g.url, name, (latency, sentAt) => {
+            phase.all.push(latency);
+            if (duringSends.has(sentAt)) phase.during.push(latency);
+          }),
+        );
       }
-      const timers = desks.map((d, i) =>
-        setTimeout(() => {
-          const tick = () => {
-            const id = d.next++;
-            const sentAt = performance.now();
-            d.waiting.set(id, sentAt);
-            if (resyncRunning) duringSends.add(sentAt);
-            d.ws.send(JSON.stringify(id % 2 ? { type: 'busy', id } : { type: 'ready', id }));
-          };
-          tick();
-          timers[i] = setInterval(tick, 1000);
-        }, (i * 1000) / desks.length),
-      );
-      await new Promise((res) => setTimeout(res, seconds * 1000));
-      for (const t of timers) clearInterval(t);
-      if (resyncTimer) clearInterval(resyncTimer);
-      while (resyncRunning || desks.some((d) => d.waiting.size)) await new Promise((res) => setTimeout(res, 50));
-      console.log(`\n${label}`);
-      console.log(`  desk status commands (send → ack):           ${summary(phase.all)}`);
-      if (withResync) {
-        console.log(`  … of them sent while a resync was running:   ${summary(phase.during)}`);
-        console.log(`  resync (queue+agent+tier+member lists):      ${summary(resyncs)}`);
-      }
-    };
-    await run(`phase 1: no resync, ${seconds} s`, false);
-    await run(`phase 2: full resync every 1 s, ${seconds} s`, true);
-    console.log('\ngateway histograms over both phases (bucket bounds):');
-    for (const name of ['cc_push_latency_seconds', 'cc_event_age_seconds']) for (const line of await histogramLine(g, name)) console.log(`  ${line}`);
+      console.log(`\n=== ${mode.label}`);
+
+      const run = async (label: string, withResync: boolean) => {
+        phase = { all: [], during: [] };
+        const resyncs: number[] = [];
+        let resyncTimer: NodeJS.Timeout | null = null;
+        if (withResync) {
+          resyncTimer = setInterval(() => {
+            if (resyncRunning) return;
+            resyncRunning = true;
+            const t = performance.now();
+            g.callCenter
+              .resync()
+              .then(
+                () => resyncs.push(performance.now() - t),
+                (err: Error) => console.log(`  resync failed: ${err.message}`),
+              )
+              .finally(() => (resyncRunning = false));
+          }, 1000);
+        }
+        const timers = desks.map((d, i) =>
+          setTimeout(() => {
+            const tick = () => {
+              const id = d.next++;
+              const sentAt = performance.now();
+              d.waiting.set(id, sentAt);
+              if (resyncRunning) duringSends.add(sentAt);
+              d.ws.send(JSON.stringify(id % 2 ? { type: 'busy', id } : { type: 'ready', id }));
+            };
+            tick();
+            timers[i] = setInterval(tick, 1000);
+          }, (i * 1000) / desks.length),
+        );
+        await new Promise((res) => setTimeout(res, seconds * 1000));
+        for (const t of timers) clearInterval(t);
+        if (resyncTimer) clearInterval(resyncTimer);
+        while (resyncRunning || desks.some((d) => d.waiting.size)) await new Promise((res) => setTimeout(res, 50));
+        console.log(label);
+        console.log(`  desk status commands (send → ack):           ${summary(phase.all)}`);
+        if (withResync) {
+          console.log(`  … of them sent while a resync was running:   ${summary(phase.during)}`);
+          console.log(`  resync (queue+agent+tier+member lists):      ${summary(resyncs)}`);
+        }
+      };
+      await run(`phase 1: no resync, ${seconds} s`, false);
+      await run(`phase 2: full resync every 1 s, ${seconds} s`, true);
+      console.log('gateway histograms over both phases (bucket bounds):');
+      for (const name of ['cc_push_latency_seconds', 'cc_event_age_seconds']) for (const line of await histogramLine(g, name)) console.log(`  ${line}`);
+      for (const d of desks) d.ws.terminate();
+      desks.length = 0;
+      await g.stop();
+      gw = null;
+    }
   } finally {
     for (const d of desks) d.ws.terminate();
     await gw?.stop();

@@ -259,6 +259,19 @@ export class FreeSwitchDouble {
     this.esl.resume();
   }
 
+  /**
+   * An `api` command matching `match` is carried out at once (a list reads its rows
+   * then) and its reply held, with everything after it on that connection, until
+   * releaseReplies(): a snapshot taken now that reaches the gateway late.
+   */
+  holdReplies(match: (command: string) => boolean): void {
+    this.esl.holdReplies(match);
+  }
+
+  releaseReplies(): void {
+    this.esl.releaseReplies();
+  }
+
   /** Destroys every ESL socket at once, without a disconnect notice (a network failure). */
   dropConnections(): void {
     this.esl.dropConnections();

@@ -66,6 +66,8 @@ class Listener {
   private flushScheduled = false;
   /** Set while a list's SQL "runs": this connection's thread answers nothing else meanwhile. */
   private busyTimer: NodeJS.Timeout | null = null;
+  /** A reply computed but held back by EslServer.holdReplies(): the connection is busy until it leaves. */
+  private heldReply: string | null = null;
   /** Waiting for another connection's list to release the callcenter mutex. */
   private mutexTimer: NodeJS.Timeout | null = null;
   private readonly unsubscribe: () => void;
@@ -132,7 +134,7 @@ class Listener {
    * A timer hands the held blocks over again when that is over.
    */
   private waits(block: CommandBlock): boolean {
-    if (this.busyTimer) return true;
+    if (this.busyTimer || this.heldReply !== null) return true;
     if (!/^api\s+callcenter_config\b/i.test(block.command)) return false;
     const wait = this.server.mutexFreeAt - performance.now();
     if (wait < 1) return false;
@@ -143,6 +145,16 @@ class Listener {
       }, wait);
     }
     return true;
+  }
+
+  /** Sends a reply held by EslServer.holdReplies(), then carries on. */
+  releaseReply(): void {
+    const reply = this.heldReply;
+    if (reply === null || !this.running) return;
+    this.heldReply = null;
+    this.write(reply);
+    this.release();
+    if (this.queue.length > 0) this.flush();
   }
 
   /** read_packet(): a command line plus header lines up to a blank line, then an optional Content-Length body. */
@@ -230,6 +242,10 @@ class Listener {
     let out = r.found ? r.output : `-ERR ${r.command} Command not found!\n`;
     if (out === '') out = '-ERR no reply\n';
     const reply = `Content-Type: api/response\nContent-Length: ${Buffer.byteLength(out)}\n\n` + out;
+    if (this.server.holdsReply(line)) {
+      this.heldReply = reply;
+      return;
+    }
     const costMs = LIST_COMMAND.test(line) ? (countLines(out) * this.server.listRowCostUs) / 1000 : 0;
     if (costMs < 1) {
       this.write(reply);
@@ -349,7 +365,7 @@ class Listener {
   private flush(): void {
     this.flushScheduled = false;
     // A connection busy with a list sends its events once the reply is out.
-    if (!this.running || this.queue.length === 0 || this.busyTimer) return;
+    if (!this.running || this.queue.length === 0 || this.busyTimer || this.heldReply !== null) return;
     const events = this.queue;
     this.queue = [];
     let out = '';
@@ -453,6 +469,26 @@ export class EslServer {
   resume(): void {
     this.pausedWhen = null;
     for (const l of [...this.listeners]) l.release();
+  }
+
+  private replyHeldWhen: ((command: string) => boolean) | null = null;
+
+  /**
+   * From now on, an `api` command matching `match` is carried out at once (a list
+   * reads its rows then) but its reply is held, and its connection answers nothing
+   * and sends no event until releaseReplies(): a reply slow to reach the gateway.
+   */
+  holdReplies(match: (command: string) => boolean): void {
+    this.replyHeldWhen = match;
+  }
+
+  releaseReplies(): void {
+    this.replyHeldWhen = null;
+    for (const l of [...this.listeners]) l.releaseReply();
+  }
+
+  holdsReply(command: string): boolean {
+    return this.replyHeldWhen !== null && this.replyHeldWhen(command);
   }
 
   stalls(command: string): boolean {
