@@ -1,7 +1,7 @@
 /**
  * Desk status commands while the periodic resync runs (issue 9: the one ESL connection).
  *
- *   npm run bench -- resync [seconds=15]
+ *   npm run bench -- resync [seconds=15]     (BENCH_ROUNDS=2: rounds of both modes, alternating)
  *
  * Processes on loopback: the FreeSWITCH double (bench/resync-double.ts: 1,000
  * agents with tiers, 2,000 callers waiting, 50 desk agents; lists cost what they
@@ -104,7 +104,7 @@ async function histogramLine(gw: Gateway, name: string): Promise<string[]> {
   return lines;
 }
 
-export async function benchResync(seconds = 15): Promise<void> {
+export async function benchResync(seconds = 15, rounds = 2): Promise<void> {
   const double = new Child<ToResyncDouble, FromResyncDouble>('./resync-double.ts', { BENCH_AGENTS: String(AGENTS), BENCH_DESKS: String(DESKS), BENCH_MEMBERS: String(MEMBERS) });
   let redis: TestRedis | null = null;
   let gw: Gateway | null = null;
@@ -115,7 +115,8 @@ export async function benchResync(seconds = 15): Promise<void> {
     const config = loadConfig({ ESL_PORT: String(ready.port), HTTP_PORT: '0', REDIS_URL: redis.url, REDIS_KEY_PREFIX: KEY_PREFIX });
     const names = Array.from({ length: DESKS }, (_, i) => `${40_000 + i}@default`);
     console.log(`Desk status commands vs the periodic resync: ${AGENTS} agents with tiers, ${ready.members} callers waiting, ${DESKS} desks (1 command/s each) on the FreeSWITCH double (child process); loopback`);
-    for (const mode of MODES) {
+    // Alternating the modes (A B A B …) so that a change in the machine's load hits both.
+    for (const mode of Array.from({ length: rounds }, () => MODES).flat()) {
       gw = await startGateway({ config, logger: silentLogger(), resyncIntervalMs: 0, bulkConnection: mode.bulk });
       const g = gw;
       const t0 = Date.now();

@@ -21,7 +21,7 @@ const benches: Record<string, () => Promise<void>> = {
   rest: () => benchRest(Number(arg ?? 2000)),
   pops: () => benchPops(Number(arg ?? 1000)),
   double: () => benchDouble(),
-  resync: () => benchResync(Number(arg ?? 15)),
+  resync: () => benchResync(Number(arg ?? 15), Number(process.env.BENCH_ROUNDS ?? 2)),
 };
 const run = benches[which];
 if (!run) {
