@@ -184,9 +184,15 @@ export class EslClient extends EventEmitter<EslClientEvents> {
         void this.send(this.subscriptionLine(true), undefined, timeoutMs).then(
           (f) => {
             const r = f.headers['Reply-Text'] ?? '';
-            if (!r.startsWith('+OK')) this.jobs.get(jobUuid)?.reject(new EslCommandError('event', r));
+            if (r.startsWith('+OK')) return;
+            this.jobEvents = false;
+            this.jobs.get(jobUuid)?.reject(new EslCommandError('event', r));
+            this.jobs.delete(jobUuid);
           },
-          () => undefined, // the bgapi below fails the same way
+          () => {
+            // Link down or timed out: the bgapi below fails the same way; a new connection starts unsubscribed.
+            this.jobEvents = false;
+          },
         );
       }
       const accepted = await this.send(`bgapi ${command}`, { 'Job-UUID': jobUuid }, timeoutMs);
@@ -383,6 +389,8 @@ export class EslClient extends EventEmitter<EslClientEvents> {
       if (!subReply.startsWith('+OK')) throw new EslCommandError('event', subReply);
     }
     if (this.transport !== transport) return;
+    // A new connection has only the base subscription: the next bgapi adds BACKGROUND_JOB again.
+    this.jobEvents = false;
     this.failures = 0;
     this.isReady = true;
     if (this.state.everConnected) this.state.reconnects++;

@@ -68,6 +68,26 @@ test('BACKGROUND_JOB is subscribed only while a bgapi is in flight (CUSTOM stays
   }
 });
 
+test('a bgapi refused while the link is down does not leave the next connection thinking it is subscribed', async () => {
+  const fs = await FreeSwitchDouble.start({ initial: { agents: [{ name: '2001@default', status: 'Available' }] } });
+  const c = client(fs.port, { commandTimeoutMs: 1000 });
+  try {
+    c.start();
+    await ready(c);
+    const down = once(c, 'down');
+    fs.dropConnections();
+    await down;
+    await assert.rejects(c.bgapi('callcenter_config agent get status 2001@default'), EslLinkDownError);
+    await waitFor(() => c.ready, 'reconnected');
+    fs.clearReceived();
+    assert.equal(await c.bgapi('callcenter_config agent get status 2001@default'), 'Available');
+    assert.equal(fs.received[0], 'event plain BACKGROUND_JOB CUSTOM callcenter::info');
+  } finally {
+    await c.stop();
+    await fs.stop();
+  }
+});
+
 test('replies reach the right caller with many commands in flight', async () => {
   const fs = await FreeSwitchDouble.start({
     initial: { agents: Array.from({ length: 50 }, (_, i) => ({ name: `${2000 + i}@default`, status: i % 2 ? 'Available' : 'On Break' })) },
