@@ -152,7 +152,7 @@ export async function benchResync(seconds = 15, rounds = 2): Promise<void> {
             if (resyncRunning) return;
             resyncRunning = true;
             const t = performance.now();
-            g.callCenter
+            void g.callCenter
               .resync()
               .then(
                 () => resyncs.push(performance.now() - t),
