@@ -4,6 +4,7 @@
  *   npm run bench -- link                 command round trip p50/p99, reconnect time (issue: spine)
  *   npm run bench -- rest [requests]      REST p50/p99 with 500 agents: GET /api/agents, PUT status (issue: REST API)
  *   npm run bench -- pops [agents]        screen-pop latency at 20/s, 200/s and a 10x overload, memory per desk socket (issue: Agent desk)
+ *   npm run bench -- resync [seconds]     desk status commands p50/p99 with and without the periodic resync (1,000 agents, 2,000 members) (issue 9)
  *   npm run bench -- double               the FreeSWITCH double's own speed: pipelined api, 200 callers/s, a 1,000-caller burst
  */
 import { benchIngest } from './esl-ingest.js';
@@ -11,6 +12,7 @@ import { benchLink } from './esl-link.js';
 import { benchRest } from './rest.js';
 import { benchPops } from './pops.js';
 import { benchDouble } from './double.js';
+import { benchResync } from './resync.js';
 
 const [which = 'ingest', arg] = process.argv.slice(2);
 const benches: Record<string, () => Promise<void>> = {
@@ -19,6 +21,7 @@ const benches: Record<string, () => Promise<void>> = {
   rest: () => benchRest(Number(arg ?? 2000)),
   pops: () => benchPops(Number(arg ?? 1000)),
   double: () => benchDouble(),
+  resync: () => benchResync(Number(arg ?? 15), Number(process.env.BENCH_ROUNDS ?? 2)),
 };
 const run = benches[which];
 if (!run) {

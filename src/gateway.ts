@@ -37,6 +37,8 @@ export interface GatewayOptions {
   readonly stores?: { callers: CallerStore; passwords: PasswordStore; sessions: SessionStore };
   readonly resyncIntervalMs?: number;
   readonly eslBackoff?: { initialMs?: number; maxMs?: number };
+  /** A second ESL connection for bulk reads (default true; false: everything on one, for the bench's comparison). */
+  readonly bulkConnection?: boolean;
 }
 
 const WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
@@ -58,8 +60,18 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     ...(opts.eslBackoff ? { backoff: opts.eslBackoff } : {}),
     logger: logger.child({ part: 'esl' }),
   });
+  // Bulk reads (resync lists) on a connection of their own, subscribed to nothing:
+  // a long list never holds a command or the event stream behind it.
+  const bulk = opts.bulkConnection === false ? null : new EslClient({
+    host: config.esl.host,
+    port: config.esl.port,
+    password: config.esl.password,
+    commandTimeoutMs: config.esl.commandTimeoutMs,
+    ...(opts.eslBackoff ? { backoff: opts.eslBackoff } : {}),
+    logger: logger.child({ part: 'esl-bulk' }),
+  });
   const view = new StateView();
-  const callCenter = new CallCenter(client, view, { logger: logger.child({ part: 'callcenter' }), resyncIntervalMs: opts.resyncIntervalMs ?? 30_000 });
+  const callCenter = new CallCenter(client, view, { logger: logger.child({ part: 'callcenter' }), resyncIntervalMs: opts.resyncIntervalMs ?? 30_000, ...(bulk ? { bulk } : {}) });
 
   let redis: Redis | null = null;
   let stores = opts.stores;
@@ -77,10 +89,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     callCenter.on('command', (r) => a.record(r));
   }
   // The link classifies every reply: ok, error (-ERR), timeout, link_down.
-  client.on('command', (o) => {
-    metrics.commands.inc({ outcome: o.outcome });
-    metrics.commandSeconds.observe(o.latencyMs / 1000);
-  });
+  for (const link of bulk ? [client, bulk] : [client]) {
+    link.on('command', (o) => {
+      metrics.commands.inc({ outcome: o.outcome });
+      metrics.commandSeconds.observe(o.latencyMs / 1000);
+    });
+  }
   client.on('ready', () => {
     metrics.eslUp.set(1);
     metrics.eslReconnects.set(client.linkState().reconnects);
@@ -112,6 +126,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
+  bulk?.start();
   client.start();
 
   return {
@@ -129,7 +144,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       await app.close();
       desk.close();
       callCenter.close();
-      await client.stop();
+      await Promise.all([client.stop(), bulk?.stop()]);
       if (redis) redis.disconnect();
     },
   };

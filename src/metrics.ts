@@ -36,10 +36,20 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
   readonly wsDropped = new client.Counter({ name: 'cc_ws_dropped_total', help: 'Pushes dropped or sockets closed because a client could not keep up', registers: [this.registry] });
-  readonly popSeconds = new client.Histogram({
-    name: 'cc_pop_delivery_seconds',
-    help: 'From agent-offering read off the ESL socket to call.offered written to the agent sockets',
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+  /** The gateway's own part of a push's delay (observed once per push, when a page is connected). */
+  readonly pushSeconds = new client.Histogram({
+    name: 'cc_push_latency_seconds',
+    help: 'From the ESL frame of an event read off the socket to its push handed to the agent page sockets, by push type',
+    labelNames: ['type'] as const,
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  /** Switch + ESL + gateway: the event's own Event-Date-Timestamp to the push (includes the switch's 20 ms listener poll). */
+  readonly eventAgeSeconds = new client.Histogram({
+    name: 'cc_event_age_seconds',
+    help: "From the event's Event-Date-Timestamp to its push handed to the agent page sockets, by push type",
+    labelNames: ['type'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
   readonly redisErrors = new client.Counter({ name: 'cc_redis_errors_total', help: 'Redis errors', registers: [this.registry] });

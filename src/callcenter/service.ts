@@ -6,6 +6,7 @@ import * as cmd from './commands.js';
 import { decodeCallcenterEvent, isCallcenterEvent, type CallcenterEvent } from './events.js';
 import { asCallcenterError, CallcenterError, expectOk, parseList, parseTable, parseValue } from './replies.js';
 import { agentsFromTable, memberFromRow, newAgent, queueFromRow, tierFromRow, type AgentView, type MemberView, type QueueView, type StateView, type TierView } from './state.js';
+import { ReadWindows, type ReadWindow } from './read-window.js';
 import type { AgentStatus, AgentType, TierState } from './vocabulary.js';
 
 /** Who asked for a command: recorded with it in the audit trail. */
@@ -19,6 +20,14 @@ export interface Actor {
 /** The actor as recorded for a command about `agent`: the domain names the agent, callers need not. */
 function about(actor: Actor, agent: string): Actor {
   return actor.agent === agent ? actor : { ...actor, agent };
+}
+
+/** The ESL event being applied: what a push made now is caused by (for the latency histograms). */
+export interface EventCause {
+  /** performance.now() when its frame was read off the socket. */
+  readonly readAt: number;
+  /** Its Event-Date-Timestamp, µs since the epoch (0 when absent). */
+  readonly timestampUs: number;
 }
 
 export interface CommandRecord {
@@ -88,6 +97,12 @@ export interface CallCenterOptions {
   readonly logger: Logger;
   /** Periodic full resync, the safety net for changes that fire no event (ms; 0 = off). */
   readonly resyncIntervalMs?: number;
+  /**
+   * A second connection for the bulk reads (the resync's lists, agent and tier lists):
+   * a list of thousands of rows then never holds a desk's status change or the event
+   * stream behind it. While it is down the lists go over the main link.
+   */
+  readonly bulk?: EslClient;
 }
 
 /**
@@ -102,6 +117,8 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   private unknownTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly log: Logger;
+  private readonly windows: ReadWindows;
+  private applying: EventCause | null = null;
 
   constructor(
     private readonly client: EslClient,
@@ -110,12 +127,18 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   ) {
     super();
     this.log = opts.logger;
-    client.on('event', (e) => {
+    this.windows = new ReadWindows(view);
+    client.on('event', (e, readAt) => {
       if (!isCallcenterEvent(e)) return;
       const event = decodeCallcenterEvent(e);
       if (event.action === 'unknown') this.log.warn({ action: event.rawAction }, 'unknown CC-Action passed through');
-      this.view.apply(event);
-      this.emit('event', event);
+      this.applying = { readAt, timestampUs: event.timestampUs };
+      try {
+        this.view.apply(event);
+        this.emit('event', event);
+      } finally {
+        this.applying = null;
+      }
     });
     client.on('ready', () => this.resyncAfterConnect(0));
     client.on('down', (err) => this.emit('down', err));
@@ -180,20 +203,44 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
     return this.client.linkState();
   }
 
+  /** The event being applied right now (view changes and 'event' listeners run inside it), else null. */
+  get cause(): EventCause | null {
+    return this.applying;
+  }
+
   /**
    * Sends one callcenter command and records it. Replies `-ERR …` become
    * CallcenterError; link errors (EslLinkDownError, EslTimeoutError) pass through.
    */
   private async run(command: string, actor: Actor, onReply?: (body: string) => void): Promise<string> {
+    return this.runOn(this.client, command, actor, onReply);
+  }
+
+  private async runOn(client: EslClient, command: string, actor: Actor, onReply?: (body: string) => void): Promise<string> {
     const started = performance.now();
     try {
-      const body = await this.client.api(command, onReply ? { onReply } : {});
+      const body = await client.api(command, onReply ? { onReply } : {});
       this.record(actor, command, true, body, started);
       return body;
     } catch (err) {
       const reply = err instanceof EslCommandError ? err.reply : (err as Error).message;
       this.record(actor, command, false, reply, started);
       throw asCallcenterError(err);
+    }
+  }
+
+  /**
+   * A bulk read: sent on the bulk connection when it is up, applied through a
+   * ReadWindow so that what the view learnt while it was in flight is kept.
+   */
+  private async read(command: string, actor: Actor, apply: (body: string, w: ReadWindow) => void): Promise<string> {
+    const bulk = this.opts.bulk;
+    const client = bulk?.ready ? bulk : this.client;
+    const w = this.windows.begin();
+    try {
+      return await this.runOn(client, command, actor, (body) => this.windows.apply(w, () => apply(body, w)));
+    } finally {
+      this.windows.end(w);
     }
   }
 
@@ -305,9 +352,9 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   /** Lists agents from the switch (live counters) and refreshes the view with them. */
   async listAgents(actor: Actor): Promise<AgentView[]> {
     let agents: AgentView[] = [];
-    await this.run(cmd.agentList(), actor, (body) => {
+    await this.read(cmd.agentList(), actor, (body, w) => {
       agents = agentsFromTable(parseTable(body));
-      this.view.replaceAgents(agents);
+      this.view.replaceAgents(this.windows.agents(w, agents));
     });
     return agents;
   }
@@ -360,9 +407,9 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   /** Lists tiers from the switch and refreshes the view: tier changes made elsewhere (fs_cli) fire no event. */
   async listTiers(actor: Actor): Promise<TierView[]> {
     let tiers: TierView[] = [];
-    await this.run(cmd.tierList(), actor, (body) => {
+    await this.read(cmd.tierList(), actor, (body, w) => {
       tiers = parseList(body).rows.map(tierFromRow);
-      this.view.replaceTiers(tiers);
+      this.view.replaceTiers(this.windows.tiers(w, tiers));
     });
     return tiers;
   }
@@ -372,8 +419,9 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   /** Lists queues from the switch (configuration and counters) and refreshes the view with them. */
   async listQueues(actor: Actor): Promise<QueueView[]> {
     let queues: QueueView[] = [];
-    await this.run(cmd.queueList(), actor, (body) => {
-      queues = this.readable(parseList(body), 'queue list').rows.map(queueFromRow);
+    // A bulk read like the resync's: on the bulk connection, keeping what changed while it was in flight.
+    await this.read(cmd.queueList(), actor, (body, w) => {
+      queues = this.windows.queues(w, this.readable(parseList(body), 'queue list').rows.map(queueFromRow));
       this.view.replaceQueues(queues);
     });
     return queues;
@@ -386,8 +434,8 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
     if (!this.view.queues.has(queue)) await this.listQueues(actor);
     if (!this.view.queues.has(queue)) throw new CallcenterError('QUEUE_NOT_FOUND', '-ERR Queue not found!');
     let members: MemberView[] = [];
-    await this.run(c, actor, (body) => {
-      members = this.readable(parseList(body), 'queue list members').rows.map(memberFromRow);
+    await this.read(c, actor, (body, w) => {
+      members = this.windows.members(w, queue, this.readable(parseList(body), 'queue list members').rows.map(memberFromRow));
       this.view.replaceMembers(queue, members);
     });
     return members;
@@ -430,20 +478,21 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   private async resyncOnce(): Promise<void> {
     const actor: Actor = { source: 'resync', id: 'gateway' };
     const started = performance.now();
-    // Each table is replaced in the reply callback, i.e. in wire order with events.
+    // Each table is replaced in the reply callback, keeping what changed while it was in flight (ReadWindows).
     let queueNames: string[] = [];
+    const ww = this.windows;
     await Promise.all([
-      this.run(cmd.queueList(), actor, (body) => {
+      this.read(cmd.queueList(), actor, (body, w) => {
         const queues = this.readable(parseList(body), 'queue list').rows.map(queueFromRow);
         queueNames = queues.map((q) => q.name);
-        this.view.replaceQueues(queues);
+        this.view.replaceQueues(ww.queues(w, queues));
       }),
-      this.run(cmd.agentList(), actor, (body) => this.view.replaceAgents(agentsFromTable(this.readable(parseTable(body), 'agent list')))),
-      this.run(cmd.tierList(), actor, (body) => this.view.replaceTiers(this.readable(parseList(body), 'tier list').rows.map(tierFromRow))),
+      this.read(cmd.agentList(), actor, (body, w) => this.view.replaceAgents(ww.agents(w, agentsFromTable(this.readable(parseTable(body), 'agent list'))))),
+      this.read(cmd.tierList(), actor, (body, w) => this.view.replaceTiers(ww.tiers(w, this.readable(parseList(body), 'tier list').rows.map(tierFromRow)))),
     ]);
     await Promise.all(
       queueNames.map((q) =>
-        this.run(cmd.queueListMembers(q), actor, (body) => this.view.replaceMembers(q, this.readable(parseList(body), 'queue list members').rows.map(memberFromRow))),
+        this.read(cmd.queueListMembers(q), actor, (body, w) => this.view.replaceMembers(q, ww.members(w, q, this.readable(parseList(body), 'queue list members').rows.map(memberFromRow)))),
       ),
     );
     this.log.debug({ ms: Math.round(performance.now() - started), agents: this.view.agents.size, tiers: this.view.tiers.size }, 'resynced');

@@ -14,7 +14,11 @@ export interface EslClientOptions {
   /** Default per-command timeout. */
   readonly commandTimeoutMs?: number;
   readonly format?: EventFormat;
-  /** Plain event names (BACKGROUND_JOB is always added: bgapi needs it). */
+  /**
+   * Plain event names. BACKGROUND_JOB is added only while a bgapi is in flight: on a
+   * busy switch it would otherwise bring every other program's job results.
+   * No names and no subclasses: no `event` command (a connection for commands only).
+   */
   readonly events?: readonly string[];
   /** Custom subclasses; sent after `CUSTOM`, which must end the line. */
   readonly customSubclasses?: readonly string[];
@@ -37,7 +41,8 @@ export interface EslClientEvents {
   /** Authenticated and subscribed: commands may be sent. */
   ready: [];
   down: [error: Error];
-  event: [event: EslEvent];
+  /** `readAt`: performance.now() when the frame was read off the socket (for cc_push_latency_seconds). */
+  event: [event: EslEvent, readAt: number];
   /** A reply settled: for metrics and the audit trail. */
   command: [info: CommandOutcome];
 }
@@ -87,6 +92,8 @@ export class EslClient extends EventEmitter<EslClientEvents> {
   private transport: EslTransport | null = null;
   private pending: Pending[] = [];
   private jobs = new Map<string, PendingJob>();
+  /** BACKGROUND_JOB is part of this connection's subscription (a bgapi is in flight). */
+  private jobEvents = false;
   private isReady = false;
   private stopped = true;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -171,6 +178,23 @@ export class EslClient extends EventEmitter<EslClientEvents> {
       });
     });
     try {
+      if (!this.jobEvents) {
+        // Subscribed before the job runs: the switch reads this connection's commands in order.
+        this.jobEvents = true;
+        void this.send(this.subscriptionLine(true), undefined, timeoutMs).then(
+          (f) => {
+            const r = f.headers['Reply-Text'] ?? '';
+            if (r.startsWith('+OK')) return;
+            this.jobEvents = false;
+            this.jobs.get(jobUuid)?.reject(new EslCommandError('event', r));
+            this.jobs.delete(jobUuid);
+          },
+          () => {
+            // Link down or timed out: the bgapi below fails the same way; a new connection starts unsubscribed.
+            this.jobEvents = false;
+          },
+        );
+      }
       const accepted = await this.send(`bgapi ${command}`, { 'Job-UUID': jobUuid }, timeoutMs);
       // A refused bgapi (e.g. permission denied) gets no BACKGROUND_JOB: fail now, not at the timeout.
       const reply = accepted.headers['Reply-Text'] ?? '';
@@ -179,9 +203,21 @@ export class EslClient extends EventEmitter<EslClientEvents> {
       this.jobs.get(jobUuid)?.reject(err as Error);
       this.jobs.delete(jobUuid);
     }
-    const body = await result;
+    let body: string;
+    try {
+      body = await result;
+    } finally {
+      this.unsubscribeJobsWhenIdle();
+    }
     if (isErrorReply(body)) throw new EslCommandError(command, body.trim());
     return body;
+  }
+
+  /** The last job settled: stop receiving BACKGROUND_JOB (other programs' jobs included). */
+  private unsubscribeJobsWhenIdle(): void {
+    if (this.jobs.size > 0 || !this.jobEvents || !this.isReady) return;
+    this.jobEvents = false;
+    this.send('nixevent BACKGROUND_JOB', undefined, this.timeoutMs).catch(() => undefined);
   }
 
   /** Sends one command block and resolves with its reply frame (command/reply or api/response). */
@@ -270,7 +306,7 @@ export class EslClient extends EventEmitter<EslClientEvents> {
         onConnect: () => {
           this.log.debug({ host: this.opts.host, port: this.opts.port }, 'ESL TCP connected, waiting for auth/request');
         },
-        onFrame: (frame) => {
+        onFrame: (frame, readAt) => {
           const type = frame.headers['Content-Type'];
           if (type === 'command/reply' || type === 'api/response') {
             const head = this.pending.shift();
@@ -289,7 +325,7 @@ export class EslClient extends EventEmitter<EslClientEvents> {
               return;
             }
             if (event.name === 'BACKGROUND_JOB') this.onBackgroundJob(event);
-            this.emit('event', event);
+            this.emit('event', event, readAt);
             return;
           }
           if (type === 'auth/request') {
@@ -320,6 +356,7 @@ export class EslClient extends EventEmitter<EslClientEvents> {
           }
           for (const job of this.jobs.values()) job.reject(down);
           this.jobs.clear();
+          this.jobEvents = false;
           this.state.lastError = (handshakeError ?? error).message;
           if (wasReady) {
             this.state.connected = false;
@@ -346,10 +383,14 @@ export class EslClient extends EventEmitter<EslClientEvents> {
     const auth = await this.send(`auth ${this.opts.password}`, undefined, this.timeoutMs, true);
     const authReply = auth.headers['Reply-Text'] ?? '';
     if (!authReply.startsWith('+OK')) throw new EslAuthError(authReply);
-    const sub = await this.send(this.subscriptionLine(), undefined, this.timeoutMs, true);
-    const subReply = sub.headers['Reply-Text'] ?? '';
-    if (!subReply.startsWith('+OK')) throw new EslCommandError('event', subReply);
+    if (this.subscribes) {
+      const sub = await this.send(this.subscriptionLine(), undefined, this.timeoutMs, true);
+      const subReply = sub.headers['Reply-Text'] ?? '';
+      if (!subReply.startsWith('+OK')) throw new EslCommandError('event', subReply);
+    }
     if (this.transport !== transport) return;
+    // A new connection has only the base subscription: the next bgapi adds BACKGROUND_JOB again.
+    this.jobEvents = false;
     this.failures = 0;
     this.isReady = true;
     if (this.state.everConnected) this.state.reconnects++;
@@ -360,12 +401,17 @@ export class EslClient extends EventEmitter<EslClientEvents> {
     this.emit('ready');
   }
 
+  private get subscribes(): boolean {
+    return (this.opts.events?.length ?? 0) > 0 || (this.opts.customSubclasses?.length ?? 0) > 0;
+  }
+
   /**
    * The real switch reads every word after `CUSTOM` as a subclass name, so
-   * plain event names go first and `CUSTOM <subclasses>` last.
+   * plain event names go first and `CUSTOM <subclasses>` last. `withJobs`: the
+   * line sent while a bgapi is in flight (`event` adds to what is subscribed).
    */
-  subscriptionLine(): string {
-    const names = new Set(['BACKGROUND_JOB', ...(this.opts.events ?? [])]);
+  subscriptionLine(withJobs = false): string {
+    const names = new Set([...(withJobs ? ['BACKGROUND_JOB'] : []), ...(this.opts.events ?? [])]);
     names.delete('CUSTOM');
     const subclasses = this.opts.customSubclasses ?? [];
     const words = [...names, ...(subclasses.length ? ['CUSTOM', ...subclasses] : [])];

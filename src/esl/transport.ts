@@ -20,7 +20,8 @@ export interface EslTransport {
 
 export interface TransportHandlers {
   onConnect(): void;
-  onFrame(frame: EslFrame): void;
+  /** `readAt`: performance.now() when the chunk that completed the frame was read off the socket. */
+  onFrame(frame: EslFrame, readAt: number): void;
   /** Fires exactly once per transport, whether it ever connected or not. */
   onClose(error: Error): void;
 }
@@ -50,13 +51,15 @@ export function openTransport(opts: TransportOptions, handlers: TransportHandler
     socket.destroy(new EslLinkDownError(`connect to ${opts.host}:${opts.port} timed out after ${opts.connectTimeoutMs} ms`));
   }, opts.connectTimeoutMs);
 
-  const parser = new EslFrameParser((frame) => handlers.onFrame(frame));
+  let chunkAt = 0;
+  const parser = new EslFrameParser((frame) => handlers.onFrame(frame, chunkAt));
   conn.once('esl::connect', () => {
     clearTimeout(connectTimer);
     // Detach modesl's Parser before the first byte arrives and read the stream ourselves.
     socket.removeAllListeners('data');
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
+      chunkAt = performance.now();
       try {
         parser.push(chunk);
       } catch (err) {

@@ -54,6 +54,8 @@ export interface FreeSwitchDoubleOptions {
   /** The phone a `loopback/<ext>` agent contact ends up bridged to; default `null/agent-phone-<ext>`. */
   readonly loopbackTarget?: (ext: string) => string;
   readonly initial?: { readonly agents?: readonly InitialAgent[]; readonly tiers?: readonly InitialTier[] };
+  /** What a list row costs the switch, in µs (default: as measured on the real switch; see esl-server.ts). */
+  readonly listRowCostUs?: number;
 }
 
 export type AgentView = Readonly<Omit<Agent, 'rowid' | 'lastBridgeEndMs'>>;
@@ -73,6 +75,7 @@ interface Resolved {
   noBridgeGiveUpMs: number;
   agentOriginateTimeoutS: number;
   loopbackTarget: (ext: string) => string;
+  listRowCostUs: number | undefined;
 }
 
 /**
@@ -91,7 +94,7 @@ export class FreeSwitchDouble {
 
   private constructor(private readonly o: Resolved) {
     this.build(null);
-    this.esl = new EslServer(this.core, this.commands, { host: '127.0.0.1', port: o.port, password: o.password });
+    this.esl = new EslServer(this.core, this.commands, { host: '127.0.0.1', port: o.port, password: o.password, ...(o.listRowCostUs !== undefined ? { listRowCostUs: o.listRowCostUs } : {}) });
   }
 
   static async start(options: FreeSwitchDoubleOptions = {}): Promise<FreeSwitchDouble> {
@@ -111,6 +114,7 @@ export class FreeSwitchDouble {
       noBridgeGiveUpMs: options.noBridgeGiveUpMs ?? 5000,
       agentOriginateTimeoutS: options.agentOriginateTimeoutS ?? 60,
       loopbackTarget: options.loopbackTarget ?? ((ext) => `null/agent-phone-${ext}`),
+      listRowCostUs: options.listRowCostUs,
     });
     d.applyInitial(options.initial);
     await d.esl.listen();
@@ -253,6 +257,19 @@ export class FreeSwitchDouble {
   /** Answers what was held by `pause()`, in order, and answers normally from now on. */
   resume(): void {
     this.esl.resume();
+  }
+
+  /**
+   * An `api` command matching `match` is carried out at once (a list reads its rows
+   * then) and its reply held, with everything after it on that connection, until
+   * releaseReplies(): a snapshot taken now that reaches the gateway late.
+   */
+  holdReplies(match: (command: string) => boolean): void {
+    this.esl.holdReplies(match);
+  }
+
+  releaseReplies(): void {
+    this.esl.releaseReplies();
   }
 
   /** Destroys every ESL socket at once, without a disconnect notice (a network failure). */

@@ -1,6 +1,6 @@
 import type { CallcenterEvent } from '../callcenter/events.js';
 import type { StateChange, ViewReader } from '../callcenter/state.js';
-import type { Actor, CallCenter } from '../callcenter/service.js';
+import type { Actor, CallCenter, EventCause } from '../callcenter/service.js';
 import type { Logger } from '../log.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { popFields, type PopCache, type PopData } from './pops.js';
@@ -41,7 +41,11 @@ export interface AgentChannel {
 }
 
 /** One thing held back behind a pending offer. */
-type Held = { readonly kind: 'push'; readonly push: Push } | { readonly kind: 'snapshot' } | { readonly kind: 'event'; readonly event: CallcenterEvent; readonly pop?: PopData };
+/** `cause`: the ESL event a held push or event came from, so its latency counts from when it was read. */
+type Held =
+  | { readonly kind: 'push'; readonly push: Push; readonly cause: EventCause | null }
+  | { readonly kind: 'snapshot' }
+  | { readonly kind: 'event'; readonly event: CallcenterEvent; readonly pop?: PopData; readonly cause: EventCause | null };
 
 type Offering = Extract<CallcenterEvent, { action: 'agent-offering' }>;
 
@@ -262,7 +266,8 @@ export class AgentDesk {
       const end = Math.min(agents.length, from + WAITING_SLICE);
       for (let i = from; i < end; i++) {
         const ch = this.channels.get(agents[i]!);
-        if (ch && ch.sockets.size) this.push(ch, { type: 'queue.waiting', queue, count });
+        // Coalesced (up to WAITING_PUSH_MS late on purpose): not an event's latency, so not observed.
+        if (ch && ch.sockets.size) this.push(ch, { type: 'queue.waiting', queue, count }, null);
       }
       if (end < agents.length) w.slice = setImmediate(round, end);
     };
@@ -305,11 +310,14 @@ export class AgentDesk {
     return { type: 'snapshot', agent, queues, call: ch.call, breakReasons: [...this.opts.breakReasons], switchConnected: this.cc.ready };
   }
 
-  /** Sends a push to every socket of the channel, with the next sequence number, and keeps it for resume. */
-  push(ch: AgentChannel, p: Push): SequencedPush | null {
+  /**
+   * Sends a push to every socket of the channel, with the next sequence number, and keeps it for resume.
+   * `cause`: the ESL event it comes from (default: the one being applied now, if any), for the latency histograms.
+   */
+  push(ch: AgentChannel, p: Push, cause: EventCause | null = this.cc.cause): SequencedPush | null {
     if (ch.held) {
       // A snapshot is taken when it goes out, so that it shows the offer held before it.
-      ch.held.push(p.type === 'snapshot' ? { kind: 'snapshot' } : { kind: 'push', push: p });
+      ch.held.push(p.type === 'snapshot' ? { kind: 'snapshot' } : { kind: 'push', push: p, cause });
       return null;
     }
     const sp: SequencedPush = { ...p, seq: ++ch.seq };
@@ -321,8 +329,16 @@ export class AgentDesk {
     if (ch.sockets.size) {
       for (const s of ch.sockets) if (!s.send(json)) this.metrics.wsDropped.inc();
       this.metrics.wsMessages.inc({ direction: 'out', type: p.type }, ch.sockets.size);
+      if (cause) this.observe(p.type, cause);
     }
     return sp;
+  }
+
+  private observe(type: string, cause: EventCause): void {
+    const now = performance.now();
+    this.metrics.pushSeconds.observe({ type }, (now - cause.readAt) / 1000);
+    // Event-Date-Timestamp is the switch's wall clock: compare with ours (same host, or NTP).
+    if (cause.timestampUs > 0) this.metrics.eventAgeSeconds.observe({ type }, Math.max(0, (performance.timeOrigin + now) / 1000 - cause.timestampUs / 1e6));
   }
 
   private broadcast(p: Push): void {
@@ -383,19 +399,19 @@ export class AgentDesk {
    * turn: it may be about that very call (a phone that fails at once), and a
    * second offer must not replace the first before the first was shown.
    */
-  private agentEvent(ch: AgentChannel, e: CallcenterEvent, pop?: PopData): void {
+  private agentEvent(ch: AgentChannel, e: CallcenterEvent, pop?: PopData, cause: EventCause | null = this.cc.cause): void {
     if (ch.held) {
       // The caller's pop data is taken now: a member-queue-end held behind it removes it from the cache.
-      ch.held.push({ kind: 'event', event: e, ...(e.action === 'agent-offering' ? { pop: pop ?? this.popOf(e) } : {}) });
+      ch.held.push({ kind: 'event', event: e, cause, ...(e.action === 'agent-offering' ? { pop: pop ?? this.popOf(e) } : {}) });
       return;
     }
     switch (e.action) {
       case 'agent-offering':
-        return this.offering(ch, e, pop ?? this.popOf(e));
+        return this.offering(ch, e, pop ?? this.popOf(e), cause);
       case 'bridge-agent-start': {
         const answeredAt = e.answeredTime || Math.floor(e.timestampUs / 1e6);
         if (ch.call && ch.call.memberUuid === e.member.uuid) ch.call = { ...ch.call, phase: 'talking', answeredAt };
-        this.push(ch, { type: 'call.bridged', queue: e.queue, memberUuid: e.member.uuid, callerNumber: e.member.cidNumber, callerName: e.member.cidName, answeredAt });
+        this.push(ch, { type: 'call.bridged', queue: e.queue, memberUuid: e.member.uuid, callerNumber: e.member.cidNumber, callerName: e.member.cidName, answeredAt }, cause);
         return;
       }
       case 'bridge-agent-end': {
@@ -403,7 +419,7 @@ export class AgentDesk {
         if (ch.call?.memberUuid !== e.member.uuid) return;
         ch.call = null;
         const talk = e.terminatedTime && e.answeredTime ? Math.max(0, e.terminatedTime - e.answeredTime) : 0;
-        this.push(ch, { type: 'call.ended', queue: e.queue, memberUuid: e.member.uuid, cause: 'Terminated', hangupCause: e.hangupCause || null, talkTimeS: talk });
+        this.push(ch, { type: 'call.ended', queue: e.queue, memberUuid: e.member.uuid, cause: 'Terminated', hangupCause: e.hangupCause || null, talkTimeS: talk }, cause);
         return;
       }
       case 'bridge-agent-fail': {
@@ -413,18 +429,18 @@ export class AgentDesk {
           // Not the agent's miss: the caller hung up while it rang, another agent won the
           // race (ring-all), or the agent's own status change cancelled the offer.
           // mod_callcenter counts none of these against the agent, and neither do the pages.
-          this.push(ch, { type: 'call.ended', queue: e.queue, memberUuid: e.member.uuid, cause: 'Cancel', hangupCause: e.hangupCause, talkTimeS: 0 });
+          this.push(ch, { type: 'call.ended', queue: e.queue, memberUuid: e.member.uuid, cause: 'Cancel', hangupCause: e.hangupCause, talkTimeS: 0 }, cause);
           return;
         }
         // agent-max-no-answer and its status change come first on the wire, so the view already has the new status.
         const status = this.view.agents.get(e.agent)?.status ?? null;
-        this.push(ch, { type: 'call.missed', queue: e.queue, memberUuid: e.member.uuid, callerNumber: e.member.cidNumber, callerName: e.member.cidName, hangupCause: e.hangupCause, status });
+        this.push(ch, { type: 'call.missed', queue: e.queue, memberUuid: e.member.uuid, callerNumber: e.member.cidNumber, callerName: e.member.cidName, hangupCause: e.hangupCause, status }, cause);
         return;
       }
       case 'member-queue-end':
         if (ch.call?.memberUuid !== e.member.uuid) return;
         ch.call = null;
-        this.push(ch, { type: 'call.ended', queue: e.queue, memberUuid: e.member.uuid, cause: e.cause, hangupCause: e.cancelReason ?? e.hangupCause, talkTimeS: 0 });
+        this.push(ch, { type: 'call.ended', queue: e.queue, memberUuid: e.member.uuid, cause: e.cause, hangupCause: e.cancelReason ?? e.hangupCause, talkTimeS: 0 }, cause);
         return;
       default:
         return;
@@ -435,7 +451,7 @@ export class AgentDesk {
     return this.pops.get(e.member.uuid) ?? this.pops.late(e.queue, e.member.uuid, e.member.cidNumber, Math.floor(e.timestampUs / 1e6));
   }
 
-  private offering(ch: AgentChannel, e: Offering, p: PopData): void {
+  private offering(ch: AgentChannel, e: Offering, p: PopData, cause: EventCause | null): void {
     const offer = (timedOut: boolean): void => {
       const call: CallInfo = {
         queue: e.queue,
@@ -448,7 +464,7 @@ export class AgentDesk {
         phase: 'ringing',
       };
       ch.call = call;
-      this.push(ch, { type: 'call.offered', ...call });
+      this.push(ch, { type: 'call.offered', ...call }, cause);
     };
     if (!p.pending) return offer(false);
     // The lookup started when the caller joined has not answered yet (the offer came
@@ -479,9 +495,9 @@ export class AgentDesk {
         return;
       }
       const h = items[i]!;
-      if (h.kind === 'push') this.push(ch, h.push);
+      if (h.kind === 'push') this.push(ch, h.push, h.cause);
       else if (h.kind === 'snapshot') this.push(ch, this.snapshot(ch));
-      else this.agentEvent(ch, h.event, h.pop);
+      else this.agentEvent(ch, h.event, h.pop, h.cause);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { waitFor } from '../helpers/stack.js';
 import { FreeSwitchDouble } from '../../src/fsdouble/index.js';
 import { DISCONNECT_NOTICE } from '../../src/fsdouble/esl-server.js';
 import { RawClient, ccAction, events, settle } from './helpers.js';
@@ -265,6 +266,28 @@ test('pause(match) holds that command and what follows on its connection; resume
     assert.deepEqual(c.items.slice(from).filter((i) => i.type === 'api/response').map((i) => i.body.split('\n')[0]), [AGENT_LIST_HEADER, '1']);
     c.close();
   }));
+
+test('a list holds mod_callcenter\'s mutex for its cost: callcenter commands on another connection wait, others do not', () =>
+  withDouble(
+    async (d) => {
+      d.api('callcenter_config agent add m@default callback');
+      const bulk = await RawClient.ready(d.port, 'event plain CUSTOM callcenter::info');
+      const main = await RawClient.ready(d.port, 'event plain CUSTOM callcenter::info');
+      // 3 lines (header, one row, +OK) at 2 s each: the list "runs" far longer than this test looks.
+      bulk.write('api callcenter_config agent list\n\n');
+      await waitFor(() => d.received.includes('api callcenter_config agent list'), 'list received');
+      // Not a callcenter command: answered while the list runs.
+      assert.match((await main.command('api version short')).body, /^1\.10/);
+      // A callcenter command is received but not carried out while the list holds the mutex.
+      main.write('api callcenter_config agent set status m@default Available\n\n');
+      await waitFor(() => d.received.includes('api callcenter_config agent set status m@default Available'), 'status command received');
+      assert.equal(d.agent('m@default')?.status, 'Logged Out');
+      assert.ok(!bulk.items.some((i) => i.type === 'api/response'), 'the list is still running');
+      bulk.close();
+      main.close();
+    },
+    { listRowCostUs: 2_000_000 },
+  ));
 
 const AGENT_LIST_HEADER =
   'name|instance_id|uuid|type|contact|status|state|max_no_answer|wrap_up_time|reject_delay_time|busy_delay_time|no_answer_delay_time|last_bridge_start|last_bridge_end|last_offered_call|last_status_change|no_answer_count|calls_answered|talk_time|ready_time|external_calls_count';

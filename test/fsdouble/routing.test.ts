@@ -206,12 +206,18 @@ test('wrap_up_time keeps the agent from the next call until it has passed', () =
     const started = d.waitForEvent(cc('bridge-agent-start'));
     const one = d.injectCaller({ number: '1', name: 'one' });
     await started;
+    const ended = d.waitForEvent(cc('bridge-agent-end'));
     d.hangupCaller(one.callerUuid);
-    const endedAt = Date.now();
-    const next = d.waitForEvent(cc('bridge-agent-start'), 3000);
+    const end = await ended;
+    const offered = d.waitForEvent(cc('agent-offering'), 3000);
     d.injectCaller({ number: '2', name: 'two' });
-    await next;
-    assert.ok(Date.now() - endedAt >= 950, `offered after ${Date.now() - endedAt} ms`);
+    // The dispatch has run (it runs on the next tick after a change) and left the caller waiting.
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(d.members().map((m) => m.state), ['Waiting']);
+    const offer = await offered;
+    // The switch's own clock on its events (not the test's): the offer came a full wrap-up after the end.
+    const gapUs = Number(offer.get('Event-Date-Timestamp')) - Number(end.get('Event-Date-Timestamp'));
+    assert.ok(gapUs >= 1_000_000 - 1000, `offered ${gapUs} µs after the call ended`);
     assert.equal(actions(log).filter((a) => a === 'agent-offering').length, 2);
   }));
 

@@ -77,9 +77,10 @@ describe('REST failures: the switch silent, down, Redis down; create all-or-noth
     assert.equal(res.body.error.cause, 'SWITCH_TIMEOUT');
     assert.deepEqual(res.body.error.applied, [`callcenter_config agent add ${name} callback`, `callcenter_config agent set contact ${name} null/3003`]);
     assert.match(res.body.error.message, /could not be removed/);
-    // The gateway drops the wedged link and connects again; the double sees the old connection closed.
+    // The gateway drops the wedged link and connects again; the double sees the old connection closed
+    // (two remain: the new command/event link and the bulk-read link, which was never wedged).
     await waitFor(
-      () => s.gw.callCenter.ready && s.gw.callCenter.linkState().reconnects > reconnects && s.fs.connectionCount === 1,
+      () => s.gw.callCenter.ready && s.gw.callCenter.linkState().reconnects > reconnects && s.fs.connectionCount === 2,
       'wedged link replaced',
       4000,
     );

@@ -94,9 +94,14 @@ test('a grace that falls while the switch is unreachable is applied once it is b
     await addAgent(s, A);
     const { desk } = await login(s, A, { ready: true });
     await switchStatus(s, A, 'Available');
+    // The away grace falls while the switch is down: its status change is tried and fails.
+    let failedWhileDown = false;
+    s.gw.callCenter.on('command', (r) => {
+      if (!r.ok && r.command.includes(`agent set status ${A} 'On Break'`)) failedWhileDown = true;
+    });
     await s.fs.stop();
     desk.close();
-    await new Promise((r) => setTimeout(r, 1500)); // the away grace falls while the switch is down
+    await waitFor(() => failedWhileDown, 'the away grace tried the switch while it was down', 8000);
     await s.fs.restart({ keepState: true });
     await switchStatus(s, A, 'On Break', 8000);
   } finally {
