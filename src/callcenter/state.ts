@@ -113,34 +113,30 @@ export function agentsFromTable(t: ParsedTable): AgentView[] {
   const c = (name: string) => t.columns.indexOf(name);
   const [name, type, contact, status, state, uuid] = ['name', 'type', 'contact', 'status', 'state', 'uuid'].map(c) as [number, number, number, number, number, number];
   const nums = ['max_no_answer', 'wrap_up_time', 'reject_delay_time', 'busy_delay_time', 'no_answer_delay_time', 'last_bridge_start', 'last_bridge_end', 'last_offered_call', 'last_status_change', 'no_answer_count', 'calls_answered', 'talk_time', 'ready_time'].map(c);
-  const s = (f: readonly string[], i: number): string => (i < 0 ? '' : f[i]!);
-  const n = (f: readonly string[], i: number): number => (i < 0 ? 0 : int(f[i]));
-  const out = new Array<AgentView>(t.rows.length);
-  for (let r = 0; r < t.rows.length; r++) {
-    const f = t.rows[r]!;
-    out[r] = {
-      name: s(f, name),
-      type: s(f, type),
-      contact: s(f, contact),
-      status: s(f, status),
-      state: s(f, state),
-      uuid: s(f, uuid),
-      maxNoAnswer: n(f, nums[0]!),
-      wrapUpTime: n(f, nums[1]!),
-      rejectDelayTime: n(f, nums[2]!),
-      busyDelayTime: n(f, nums[3]!),
-      noAnswerDelayTime: n(f, nums[4]!),
-      lastBridgeStart: n(f, nums[5]!),
-      lastBridgeEnd: n(f, nums[6]!),
-      lastOfferedCall: n(f, nums[7]!),
-      lastStatusChange: n(f, nums[8]!),
-      noAnswerCount: n(f, nums[9]!),
-      callsAnswered: n(f, nums[10]!),
-      talkTime: n(f, nums[11]!),
-      readyTime: n(f, nums[12]!),
-    };
-  }
-  return out;
+  const s = (f: readonly string[], i: number): string => (i < 0 ? '' : (f[i] ?? ''));
+  // An index of a column this version of the switch does not list reads as 0.
+  const n = (f: readonly string[], i: number | undefined): number => (i === undefined || i < 0 ? 0 : int(f[i]));
+  return t.rows.map((f) => ({
+    name: s(f, name),
+    type: s(f, type),
+    contact: s(f, contact),
+    status: s(f, status),
+    state: s(f, state),
+    uuid: s(f, uuid),
+    maxNoAnswer: n(f, nums[0]),
+    wrapUpTime: n(f, nums[1]),
+    rejectDelayTime: n(f, nums[2]),
+    busyDelayTime: n(f, nums[3]),
+    noAnswerDelayTime: n(f, nums[4]),
+    lastBridgeStart: n(f, nums[5]),
+    lastBridgeEnd: n(f, nums[6]),
+    lastOfferedCall: n(f, nums[7]),
+    lastStatusChange: n(f, nums[8]),
+    noAnswerCount: n(f, nums[9]),
+    callsAnswered: n(f, nums[10]),
+    talkTime: n(f, nums[11]),
+    readyTime: n(f, nums[12]),
+  }));
 }
 
 export function tierFromRow(r: Record<string, string>): TierView {

@@ -489,12 +489,11 @@ export class AgentDesk {
 
   /** Applies what was held, in order; a second offer in it holds the rest again. */
   private replay(ch: AgentChannel, items: Held[]): void {
-    for (let i = 0; i < items.length; i++) {
+    for (const [i, h] of items.entries()) {
       if (ch.held) {
         ch.held.push(...items.slice(i));
         return;
       }
-      const h = items[i]!;
       if (h.kind === 'push') this.push(ch, h.push, h.cause);
       else if (h.kind === 'snapshot') this.push(ch, this.snapshot(ch));
       else this.agentEvent(ch, h.event, h.pop, h.cause);
