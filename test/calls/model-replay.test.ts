@@ -117,7 +117,7 @@ test('12: a transfer into another queue keeps the session, takes the new queue a
   assert.ok(after.every((c) => c.queue === 'sales@default'));
   const bridged = after.find((c) => c.phase === 'bridged');
   assert.equal(bridged?.agent, '1002@default');
-  assert.ok(after.indexOf(bridged!) < after.findIndex((c) => c.phase === 'ended'));
+  assert.ok(after.indexOf(bridged) < after.findIndex((c) => c.phase === 'ended'));
 });
 
 test('13: the agent leg transferred away parks; the caller hangs up; the call stays bridged (agent stuck) until callcenter_break', () => {
