@@ -113,7 +113,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     view,
     pops,
     metrics,
-    { breakReasons: config.breakReasons, awayGraceMs: config.agentAwayGraceS * 1000, logoutGraceMs: config.agentLogoutGraceS * 1000 },
+    { calls, breakReasons: config.breakReasons, awayGraceMs: config.agentAwayGraceS * 1000, logoutGraceMs: config.agentLogoutGraceS * 1000 },
     logger,
   );
 
