@@ -100,6 +100,11 @@ export class CallModel extends EventEmitter<{ call: [call: CallView]; removed: [
   private readonly legs = new Map<string, Leg>();
   /** Channel events by outcome since start (the gateway exports them as a metric). */
   readonly counts = { applied: 0, dropped: 0 };
+  private rebuilt = 0;
+
+  get rebuilds(): number {
+    return this.rebuilt;
+  }
 
   get size(): number {
     return this.calls.size;
@@ -444,6 +449,7 @@ export class CallModel extends EventEmitter<{ call: [call: CallView]; removed: [
       this.calls.set(call.memberSessionUuid, call);
       for (const u of up) live(call, u, oldLegs.get(u)?.role ?? 'member');
     }
+    this.rebuilt++;
     for (const call of this.calls.values()) this.changed(call);
   }
 

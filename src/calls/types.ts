@@ -55,6 +55,8 @@ export interface CallView {
 /** What the desk and the REST edge may read. */
 export interface CallsReader {
   readonly size: number;
+  /** Rebuilds from the switch's lists so far (one per connect that got that far). */
+  readonly rebuilds: number;
   list(): CallView[];
   get(memberSessionUuid: string): CallView | undefined;
   /** The call a given agent is offered or serving, if any. */
