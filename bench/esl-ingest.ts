@@ -33,7 +33,7 @@ export function eventBytes(): { bytes: Buffer; count: number } {
   return { bytes: Buffer.concat(parts), count: parts.length / 2 };
 }
 
-async function replayServer(block: Buffer, repeats: number): Promise<{ port: number; close(): void }> {
+export async function replayServer(block: Buffer, repeats: number): Promise<{ port: number; close(): void }> {
   const server = createServer((sock: Socket) => {
     sock.write('Content-Type: auth/request\n\n');
     let buf = '';

@@ -1,6 +1,7 @@
 /**
  * Benchmarks, run on demand (never part of `npm test`):
  *   npm run bench -- ingest [events]      ESL ingest rate and memory (issue: spine)
+ *   npm run bench -- ingest-calls [events] [foreign per ours]   ingest with channel events: ESL filters vs peek-drop vs full decode (issue: call handling)
  *   npm run bench -- link                 command round trip p50/p99, reconnect time (issue: spine)
  *   npm run bench -- rest [requests]      REST p50/p99 with 500 agents: GET /api/agents, PUT status (issue: REST API)
  *   npm run bench -- pops [agents]        screen-pop latency at 20/s, 200/s and a 10x overload, memory per desk socket (issue: Agent desk)
@@ -9,6 +10,7 @@
  */
 import { benchIngest } from './esl-ingest.js';
 import { benchLink } from './esl-link.js';
+import { benchCallsIngest } from './calls-ingest.js';
 import { benchRest } from './rest.js';
 import { benchPops } from './pops.js';
 import { benchDouble } from './double.js';
@@ -17,6 +19,7 @@ import { benchResync } from './resync.js';
 const [which = 'ingest', arg] = process.argv.slice(2);
 const benches: Record<string, () => Promise<void>> = {
   ingest: () => benchIngest(Number(arg ?? 1_000_000)),
+  'ingest-calls': () => benchCallsIngest(Number(arg ?? 400_000), Number(process.argv[4] ?? 20)),
   link: () => benchLink(),
   rest: () => benchRest(Number(arg ?? 2000)),
   pops: () => benchPops(Number(arg ?? 1000)),

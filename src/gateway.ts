@@ -15,6 +15,10 @@ import { redisSessionStore, type SessionStore } from './store/sessions.js';
 import { AgentDesk } from './realtime/desk.js';
 import { PopCache } from './realtime/pops.js';
 import { attachDeskWebSocket } from './realtime/ws-server.js';
+import { CallModel } from './calls/model.js';
+import { followCalls } from './calls/follow.js';
+import { callSubscription } from './calls/subscription.js';
+import type { CallsReader } from './calls/types.js';
 
 export interface Gateway {
   readonly url: string;
@@ -22,6 +26,8 @@ export interface Gateway {
   readonly callCenter: CallCenter;
   /** Read-only: written by the callcenter domain alone. */
   readonly view: ViewReader;
+  /** The live call model (read-only outside src/calls). */
+  readonly calls: CallsReader;
   readonly desk: AgentDesk;
   readonly metrics: GatewayMetrics;
   readonly redis: Redis | null;
@@ -49,13 +55,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const metrics = new GatewayMetrics();
   const redisError = () => metrics.redisErrors.inc();
 
+  const subscription = callSubscription(config.esl.events);
   const client = new EslClient({
     host: config.esl.host,
     port: config.esl.port,
     password: config.esl.password,
     commandTimeoutMs: config.esl.commandTimeoutMs,
     format: 'plain',
-    events: config.esl.events,
+    events: subscription.events,
+    filters: subscription.filters,
     customSubclasses: ['callcenter::info'],
     ...(opts.eslBackoff ? { backoff: opts.eslBackoff } : {}),
     logger: logger.child({ part: 'esl' }),
@@ -72,6 +80,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   });
   const view = new StateView();
   const callCenter = new CallCenter(client, view, { logger: logger.child({ part: 'callcenter' }), resyncIntervalMs: opts.resyncIntervalMs ?? 30_000, ...(bulk ? { bulk } : {}) });
+  const calls = new CallModel();
+  followCalls(client, callCenter, view, calls, {
+    logger: logger.child({ part: 'calls' }),
+    onChannelEvent: (outcome) => metrics.channelEvents.inc({ outcome }),
+    onRebuildFailed: () => metrics.callRebuildFailures.inc(),
+  });
 
   let redis: Redis | null = null;
   let stores = opts.stores;
@@ -113,11 +127,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     view,
     pops,
     metrics,
-    { breakReasons: config.breakReasons, awayGraceMs: config.agentAwayGraceS * 1000, logoutGraceMs: config.agentLogoutGraceS * 1000 },
+    { calls, breakReasons: config.breakReasons, awayGraceMs: config.agentAwayGraceS * 1000, logoutGraceMs: config.agentLogoutGraceS * 1000 },
     logger,
   );
 
-  const app = await buildHttpApp({ config, callCenter, view, callers: stores.callers, passwords: stores.passwords, sessions: stores.sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT });
+  const app = await buildHttpApp({ config, callCenter, view, calls, callers: stores.callers, passwords: stores.passwords, sessions: stores.sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT });
   const ws = attachDeskWebSocket(
     app.server,
     { desk, callCenter, view, passwords: stores.passwords, sessions: stores.sessions, metrics, logger },
@@ -134,6 +148,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     port,
     callCenter,
     view,
+    calls,
     desk,
     metrics,
     redis,

@@ -52,5 +52,12 @@ export class GatewayMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
+  readonly channelEvents = new client.Counter({
+    name: 'cc_channel_events_total',
+    help: 'Channel events read by the call model: applied (a leg of ours) or dropped undecoded (another call; only its Unique-ID and cc_side were read)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly callRebuildFailures = new client.Counter({ name: 'cc_call_rebuild_failures_total', help: 'Call model rebuilds (show calls after a connect) that failed', registers: [this.registry] });
   readonly redisErrors = new client.Counter({ name: 'cc_redis_errors_total', help: 'Redis errors', registers: [this.registry] });
 }

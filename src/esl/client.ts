@@ -22,6 +22,11 @@ export interface EslClientOptions {
   readonly events?: readonly string[];
   /** Custom subclasses; sent after `CUSTOM`, which must end the line. */
   readonly customSubclasses?: readonly string[];
+  /**
+   * `filter <header> <value>` lines, sent before the subscription so no
+   * unfiltered event slips through (see src/calls/subscription.ts).
+   */
+  readonly filters?: ReadonlyArray<readonly [string, string]>;
   readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number };
   readonly connectTimeoutMs?: number;
   readonly logger: Logger;
@@ -114,6 +119,7 @@ export class EslClient extends EventEmitter<EslClientEvents> {
     this.timeoutMs = opts.commandTimeoutMs ?? 5000;
     this.log = opts.logger;
     for (const word of [...(opts.events ?? []), ...(opts.customSubclasses ?? [])]) assertWireSafe(word, 'subscription');
+    for (const [h, v] of opts.filters ?? []) if (!/^[A-Za-z0-9_-]+$/.test(h) || !/^[^\s]+$/.test(v)) throw new EslError(`bad filter: ${h} ${v}`);
   }
 
   get ready(): boolean {
@@ -384,6 +390,12 @@ export class EslClient extends EventEmitter<EslClientEvents> {
     const authReply = auth.headers['Reply-Text'] ?? '';
     if (!authReply.startsWith('+OK')) throw new EslAuthError(authReply);
     if (this.subscribes) {
+      // Filters first: the switch applies them to whatever the event line then subscribes.
+      for (const [header, value] of this.opts.filters ?? []) {
+        const f = await this.send(`filter ${header} ${value}`, undefined, this.timeoutMs, true);
+        const fReply = f.headers['Reply-Text'] ?? '';
+        if (!fReply.startsWith('+OK')) throw new EslCommandError('filter', fReply);
+      }
       const sub = await this.send(this.subscriptionLine(), undefined, this.timeoutMs, true);
       const subReply = sub.headers['Reply-Text'] ?? '';
       if (!subReply.startsWith('+OK')) throw new EslCommandError('event', subReply);

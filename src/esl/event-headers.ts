@@ -43,6 +43,11 @@ export class EventHeaders implements ReadonlyMap<string, string> {
     return urlDecode(text.slice(start + 1, nl === -1 ? text.length : nl));
   }
 
+  /** Whether every header was decoded (false while only `peek` was used): for tests and the bench. */
+  get decoded(): boolean {
+    return this.#map !== null;
+  }
+
   get(name: string): string | undefined {
     return this.map.get(name);
   }

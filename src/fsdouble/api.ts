@@ -4,6 +4,8 @@ import type { Routing } from './routing.js';
 import { str2cause } from './causes.js';
 import { separateString } from './separate.js';
 import { parseContact } from './legs.js';
+import { HoldCommand } from './hold.js';
+import { showCommand } from './show.js';
 
 export const VERSION_FULL = '1.10.12-release+git~20240802T210227Z~a88d069d6f~64bit';
 export const VERSION_HUMAN = 'git a88d069 2024-08-02 21:02:27Z 64bit';
@@ -18,14 +20,18 @@ const ORIGINATE_SYNTAX = '<call url> <exten>|&<application_name>(<app_args>) [<d
 
 /**
  * switch_api_execute() for the commands a callcenter gateway uses:
- * callcenter_config, uuid_kill, hupall, originate, status, version.
+ * callcenter_config, uuid_kill, uuid_hold, hupall, originate, show calls|channels as json, status, version.
  */
 export class ApiCommands {
+  private readonly holdCommand: HoldCommand;
+
   constructor(
     private readonly core: SwitchCore,
     private readonly ccApi: CallCenterApi,
     private readonly routing: Routing,
-  ) {}
+  ) {
+    this.holdCommand = new HoldCommand(core);
+  }
 
   execute(command: string, arg: string | null): ApiResult {
     switch (command) {
@@ -33,6 +39,13 @@ export class ApiCommands {
         return ok(this.ccApi.execute(arg));
       case 'uuid_kill':
         return ok(this.uuidKill(arg));
+      case 'uuid_hold':
+        return ok(this.holdCommand.execute(arg));
+      case 'show': {
+        const out = showCommand(this.core, arg);
+        // Other `show` forms are not simulated: answered like an unknown command.
+        return out === null ? { found: false, output: '' } : ok(out);
+      }
       case 'hupall':
         return ok(this.hupall(arg));
       case 'originate':

@@ -157,6 +157,10 @@ export class Channel {
   gone = false;
   answered = false;
   bridged = false;
+  /** uuid_hold: the leg is held (CHANNEL_HOLD fired). */
+  held = false;
+  /** SIP legs only: the call state is HELD (loopback/null legs stay ACTIVE: fixture 10b). */
+  callStateHeld = false;
 
   constructor(
     readonly uuid: string,

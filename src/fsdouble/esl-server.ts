@@ -60,6 +60,8 @@ class Listener {
   private all = false;
   private readonly names = new Set<string>();
   private readonly customs = new Set<string>();
+  /** `filter` lines in the order given (duplicate names allowed, as in the switch's filter event). */
+  private filters: Array<[string, string]> = [];
   private queue: FsEvent[] = [];
   /** Blocks received while the server is paused, handled in order on resume. */
   private held: CommandBlock[] = [];
@@ -223,6 +225,7 @@ class Listener {
       this.bgapi(cmd.slice(6), block.headers.get('job-uuid'));
       return null;
     }
+    if (lower.startsWith('filter ')) return this.filter(cmd);
     if (lower.startsWith('event')) return this.event(cmd);
     if (lower.startsWith('nixevent')) return this.nixevent(cmd);
     if (lower.startsWith('noevents')) {
@@ -316,6 +319,70 @@ class Listener {
     return `+OK event listener enabled ${this.format}`;
   }
 
+  /** `filter [add] <header> <value>`, `filter delete <header> [<value>]`, `filter delete all`. */
+  private filter(cmd: string): string {
+    let rest = cmd.slice(7).replace(/^ +/, '');
+    const split = (t: string): [string, string | null] => {
+      const sp = t.indexOf(' ');
+      return sp === -1 ? [t, null] : [t.slice(0, sp), t.slice(sp + 1)];
+    };
+    let [name, value] = split(rest);
+    if (name.toLowerCase() === 'delete' && value !== null) {
+      [name, value] = split(value);
+      if (name.toLowerCase() === 'all') this.filters = [];
+      else this.filters = this.filters.filter(([k, v]) => !(k.toLowerCase() === name.toLowerCase() && (value === null || v === value)));
+      return `+OK filter deleted. [${name}][${value ?? ''}]`;
+    }
+    if (value === null) return '-ERR invalid syntax';
+    if (name.toLowerCase() === 'add') {
+      rest = value;
+      [name, value] = split(rest);
+    }
+    this.filters.push([name, value ?? '']);
+    return `+OK filter added. [${name}]=[${value ?? ''}]`;
+  }
+
+  /**
+   * event_handler()'s filter pass: with filters set, an event goes out only if
+   * some filter header is present in it with an equal value (case-insensitive;
+   * `-value` vetoes; `/regex/` is matched with a JavaScript RegExp here, PCRE
+   * on the switch).
+   */
+  private passesFilters(e: FsEvent): boolean {
+    if (this.filters.length === 0) return true;
+    let send = false;
+    for (const [name, raw] of this.filters) {
+      const lname = name.toLowerCase();
+      const hval = e.headers.find(([k]) => k.toLowerCase() === lname)?.[1];
+      if (hval === undefined) continue;
+      let pos = true;
+      let i = 0;
+      for (; i < raw.length; i++) {
+        if (raw[i] === '+') pos = true;
+        else if (raw[i] === '-') pos = false;
+        else if (raw[i] !== ' ') break;
+      }
+      if (send && pos) continue;
+      const comp = raw.slice(i);
+      let match: boolean;
+      if (raw.startsWith('/')) {
+        const m = /^\/(.*)\/([a-z]*)$/s.exec(raw);
+        try {
+          match = m ? new RegExp(m[1]!, m[2]!.replace(/[^is]/g, '')).test(hval) : false;
+        } catch {
+          match = false;
+        }
+      } else {
+        match = hval.toLowerCase() === comp.toLowerCase();
+      }
+      if (match) {
+        if (pos) send = true;
+        else return false;
+      }
+    }
+    return send;
+  }
+
   private nixevent(cmd: string): string {
     const sp = cmd.indexOf(' ', 8);
     let keys = 0;
@@ -354,7 +421,7 @@ class Listener {
   }
 
   private offer(e: FsEvent): void {
-    if (!this.running || !this.wants(e)) return;
+    if (!this.running || !this.wants(e) || !this.passesFilters(e)) return;
     this.queue.push(e);
     if (!this.flushScheduled) {
       this.flushScheduled = true;

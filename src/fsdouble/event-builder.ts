@@ -38,6 +38,10 @@ export const SITES = {
   channelCreate: { file: 'switch_core_state_machine.c', func: 'switch_core_session_run', line: 626 },
   channelAnswer: { file: 'switch_channel.c', func: 'switch_channel_perform_mark_answered', line: 3846 },
   channelBridge: { file: 'switch_ivr_bridge.c', func: 'switch_ivr_multi_threaded_bridge', line: 1689 },
+  // Fixture 10 (call-control captures).
+  channelHold: { file: 'switch_ivr.c', func: 'switch_ivr_hold', line: 1558 },
+  channelUnhold: { file: 'switch_ivr.c', func: 'switch_ivr_unhold', line: 1638 },
+  channelCallstate: { file: 'switch_channel.c', func: 'switch_channel_perform_set_callstate', line: 301 },
   channelHangupComplete: { file: 'switch_core_state_machine.c', func: 'switch_core_session_reporting_state', line: 943 },
 } as const satisfies Record<string, CallSite>;
 

@@ -9,6 +9,7 @@ import type { CallerStore } from '../store/callers.js';
 import type { PasswordStore } from '../store/passwords.js';
 import type { SessionStore } from '../store/sessions.js';
 import type { FastifyRequest } from 'fastify';
+import type { CallsReader } from '../calls/types.js';
 
 /** What the HTTP edge needs, handed in by the composition root. */
 export interface HttpDeps {
@@ -16,6 +17,8 @@ export interface HttpDeps {
   readonly callCenter: CallCenter;
   /** Read-only: the callcenter domain alone writes the view. */
   readonly view: ViewReader;
+  /** The live call model, read-only. */
+  readonly calls: CallsReader;
   readonly callers: CallerStore;
   readonly passwords: PasswordStore;
   readonly sessions: SessionStore;

@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { popFields, type PopCache, type PopData } from './pops.js';
 import type { AgentInfo, CallInfo, Push, QueueInfo, SequencedPush } from './protocol.js';
+import type { CallView, CallsReader } from '../calls/types.js';
 
 /** A connected agent page, as the desk sees it. */
 export interface DeskSocket {
@@ -67,6 +68,8 @@ interface WaitingPush {
 const RECORD_WAIT_MS = 150;
 
 export interface DeskOptions {
+  /** The live call model: `held` and the agent leg on the page come from it. */
+  readonly calls?: CallsReader;
   readonly breakReasons: readonly string[];
   readonly awayGraceMs: number;
   readonly logoutGraceMs: number;
@@ -99,6 +102,7 @@ export class AgentDesk {
   ) {
     this.log = logger.child({ part: 'desk' });
     cc.on('event', (e) => this.onEvent(e));
+    opts.calls?.on('call', (c) => this.onCall(c));
     view.on('change', (c) => this.onChange(c));
     cc.on('down', () => {
       // 'down' comes again for every failed reconnect attempt: tell the pages once per outage,
@@ -410,8 +414,9 @@ export class AgentDesk {
         return this.offering(ch, e, pop ?? this.popOf(e), cause);
       case 'bridge-agent-start': {
         const answeredAt = e.answeredTime || Math.floor(e.timestampUs / 1e6);
-        if (ch.call && ch.call.memberUuid === e.member.uuid) ch.call = { ...ch.call, phase: 'talking', answeredAt };
-        this.push(ch, { type: 'call.bridged', queue: e.queue, memberUuid: e.member.uuid, callerNumber: e.member.cidNumber, callerName: e.member.cidName, answeredAt }, cause);
+        const held = this.opts.calls?.get(e.member.sessionUuid)?.held ?? false;
+        if (ch.call && ch.call.memberUuid === e.member.uuid) ch.call = { ...ch.call, phase: 'talking', answeredAt, agentLegUuid: e.agentUuid, held };
+        this.push(ch, { type: 'call.bridged', queue: e.queue, memberUuid: e.member.uuid, callerNumber: e.member.cidNumber, callerName: e.member.cidName, answeredAt, agentLegUuid: e.agentUuid, held }, cause);
         return;
       }
       case 'bridge-agent-end': {
@@ -447,6 +452,15 @@ export class AgentDesk {
     }
   }
 
+  /** The call model changed a call: the page learns when its call is held or unheld. */
+  private onCall(c: CallView): void {
+    if (!c.agent) return;
+    const ch = this.channels.get(c.agent);
+    if (!ch?.call || ch.call.memberUuid !== c.memberUuid || ch.call.held === c.held) return;
+    ch.call = { ...ch.call, held: c.held };
+    this.push(ch, { type: 'call.held', queue: c.queue, memberUuid: c.memberUuid, held: c.held, agentLegUuid: c.agentLegUuid });
+  }
+
   private popOf(e: Offering): PopData {
     return this.pops.get(e.member.uuid) ?? this.pops.late(e.queue, e.member.uuid, e.member.cidNumber, Math.floor(e.timestampUs / 1e6));
   }
@@ -462,6 +476,8 @@ export class AgentDesk {
         joinedAt: p.joinedAt || Math.floor(e.timestampUs / 1e6),
         ...(timedOut ? { data: null, dataUnavailable: true } : popFields(p)),
         phase: 'ringing',
+        held: false,
+        agentLegUuid: null,
       };
       ch.call = call;
       this.push(ch, { type: 'call.offered', ...call }, cause);

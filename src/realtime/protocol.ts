@@ -29,6 +29,10 @@ export interface CallInfo {
   phase: 'ringing' | 'talking';
   /** Epoch seconds the agent answered (talking only). */
   answeredAt?: number;
+  /** The caller's or the agent's leg is held, as the switch reported it (CHANNEL_HOLD/UNHOLD; src/calls). */
+  held: boolean;
+  /** The agent's leg (CC-Agent-UUID of bridge-agent-start); null while ringing. */
+  agentLegUuid: string | null;
 }
 
 export interface QueueInfo {
@@ -54,7 +58,8 @@ export type Push =
   | { type: 'agent.state'; state: string }
   | { type: 'agent.contact'; contact: string }
   | ({ type: 'call.offered' } & CallInfo)
-  | { type: 'call.bridged'; queue: string; memberUuid: string; callerNumber: string; callerName: string; answeredAt: number }
+  | { type: 'call.bridged'; queue: string; memberUuid: string; callerNumber: string; callerName: string; answeredAt: number; agentLegUuid: string; held: boolean }
+  | { type: 'call.held'; queue: string; memberUuid: string; held: boolean; agentLegUuid: string | null }
   | { type: 'call.ended'; queue: string; memberUuid: string; cause: string; hangupCause: string | null; talkTimeS: number }
   | { type: 'call.missed'; queue: string; memberUuid: string; callerNumber: string; callerName: string; hangupCause: string; status: string | null }
   | { type: 'queue.waiting'; queue: string; count: number }

@@ -47,7 +47,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   });
   const logger = opts.logger ?? (process.env.TEST_LOG ? createLogger('debug') : silentLogger());
   const gw = await startGateway({ config, logger, resyncIntervalMs: opts.resyncIntervalMs ?? 0, eslBackoff: { initialMs: 20, maxMs: 200 } });
-  await waitFor(() => gw.callCenter.ready && gw.view.queues.size > 0, 'gateway connected and resynced');
+  // The call model's rebuild (`show calls`) is the last command of a connect.
+  await waitFor(() => gw.callCenter.ready && gw.view.queues.size > 0 && gw.calls.rebuilds > 0, 'gateway connected, resynced and its call model rebuilt');
   return {
     fs,
     redis,
