@@ -77,7 +77,7 @@ export class RealSwitch {
   }
 
   /** Ready = ESL answers and mod_callcenter's queue and the internal SIP profile are up. */
-  private async waitReady(timeoutMs = 30000): Promise<void> {
+  private async waitReady(timeoutMs = 90000): Promise<void> {
     const end = Date.now() + timeoutMs;
     let last = '';
     while (Date.now() < end) {
