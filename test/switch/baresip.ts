@@ -157,8 +157,21 @@ export class Phone {
     }
   }
 
-  registered(timeoutMs = 10000): Promise<PhoneEvent> {
-    return this.waitEvent('REGISTER_OK', timeoutMs);
+  /**
+   * Waits until the account is registered. baresip registers at start-up, often before our
+   * ctrl_tcp connection exists (its REGISTER_OK event then reaches nobody), so ask `reginfo`.
+   */
+  async registered(timeoutMs = 10000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < end) {
+      if (this.events.some((e) => e.type === 'REGISTER_OK')) return;
+      if (this.exited) throw new Error(`baresip ${this.user} exited before registering`);
+      last = (await this.command('reginfo')).data.replace(/\x1b\[[0-9;]*m/g, '');
+      if (/\bOK\b/.test(last)) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`baresip ${this.user} not registered in ${timeoutMs} ms: ${last}`);
   }
 
   async dial(uri: string): Promise<void> {

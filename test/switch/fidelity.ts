@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import type { Item } from '../fsdouble/helpers.js';
+
+/**
+ * Compares the callcenter events the double and the real switch sent for one scenario. Every
+ * difference is a key string; a key listed in src/fsdouble/DIFFERENCES.md (section "Real-switch
+ * scenarios", one `- \`key\` reason` line each) is accepted, any other fails the test.
+ */
+
+/** Values that are per-run by nature (uuids, clocks) or name the channel technology. */
+const VOLATILE = /UUID|-Time$|^CC-Agent-Called-Time|^CC-Member-Joined-Time|^CC-Member-Leaving-Time|^CC-Agent-Answered-Time|^CC-Bridge-Terminated-Time|^CC-Agent-Aborted-Time|^CC-Member-Rejoined-Time|^Event-|^Core-UUID|^FreeSWITCH-|^Content-Length/;
+/** Channel variables the gateway reads from agent-offering / bridge events (the screen pop). */
+const POP_VARS = ['variable_account_number', 'variable_caller_lang', 'variable_caller_number'];
+
+export interface CcEvent {
+  readonly action: string;
+  /** CC-* header names, in wire order. */
+  readonly names: readonly string[];
+  /** CC-* values that must agree, plus the screen-pop variables. */
+  readonly values: Readonly<Record<string, string>>;
+}
+
+export function ccEvents(items: readonly Item[]): CcEvent[] {
+  return items.map((i) => {
+    const names = i.names.filter((n) => n.startsWith('CC-'));
+    const values: Record<string, string> = {};
+    for (const n of names) if (!VOLATILE.test(n)) values[n] = i.headers.get(n) ?? '';
+    for (const v of POP_VARS) if (i.headers.has(v)) values[v] = i.headers.get(v)!;
+    return { action: i.headers.get('CC-Action') ?? '', names, values };
+  });
+}
+
+/**
+ * The action sequence, with members-count and agent-state-change kept in their place. Both
+ * switches emit them from the same code paths, so their position is part of what is compared.
+ */
+export function actions(ev: readonly CcEvent[]): string[] {
+  return ev.map((e) => e.action);
+}
+
+export function diffEvents(scenario: string, real: readonly CcEvent[], double: readonly CcEvent[]): string[] {
+  const out: string[] = [];
+  const ra = actions(real).join(' ');
+  const da = actions(double).join(' ');
+  if (ra !== da) out.push(`${scenario}: sequence real [${ra}] double [${da}]`);
+  // Pair the k-th event of each action on both sides.
+  const byAction = (ev: readonly CcEvent[]) => {
+    const m = new Map<string, CcEvent[]>();
+    for (const e of ev) m.set(e.action, [...(m.get(e.action) ?? []), e]);
+    return m;
+  };
+  const rm = byAction(real);
+  const dm = byAction(double);
+  for (const [action, rs] of rm) {
+    const ds = dm.get(action) ?? [];
+    for (let k = 0; k < Math.min(rs.length, ds.length); k++) {
+      const r = rs[k]!;
+      const d = ds[k]!;
+      const rn = r.names.join(',');
+      const dn = d.names.join(',');
+      if (rn !== dn) out.push(`${scenario}: ${action} headers real [${rn}] double [${dn}]`);
+      for (const key of new Set([...Object.keys(r.values), ...Object.keys(d.values)])) {
+        if (r.values[key] !== d.values[key]) out.push(`${scenario}: ${action} ${key} real ${JSON.stringify(r.values[key] ?? null)} double ${JSON.stringify(d.values[key] ?? null)}`);
+      }
+    }
+  }
+  return out;
+}
+
+const DIFFERENCES = new URL('../../src/fsdouble/DIFFERENCES.md', import.meta.url);
+
+/** The accepted differences: `- \`key\` reason` lines of the "Real-switch scenarios" section. */
+export function acceptedDifferences(): Map<string, string> {
+  const text = readFileSync(DIFFERENCES, 'utf8');
+  const start = text.indexOf('## Real-switch scenarios');
+  const accepted = new Map<string, string>();
+  if (start < 0) return accepted;
+  const end = text.indexOf('\n## ', start + 1);
+  for (const line of text.slice(start, end < 0 ? undefined : end).split('\n')) {
+    const m = /^- `([^`]+)`\s*[:—-]?\s*(.*)$/.exec(line);
+    if (m && m[2]!.trim() !== '') accepted.set(m[1]!, m[2]!.trim());
+  }
+  return accepted;
+}
+
+export function unexplained(diffs: readonly string[]): string[] {
+  const ok = acceptedDifferences();
+  return diffs.filter((d) => !ok.has(d));
+}

@@ -1,0 +1,80 @@
+/**
+ * The real-switch tier: every scenario of scenarios.ts runs on the FreeSWITCH double and on a
+ * private real FreeSWITCH (vanilla conf + freeswitch-conf/, baresip phones), asserting the same
+ * REST/WebSocket behaviour on both, and the same callcenter events underneath unless a
+ * difference is explained in src/fsdouble/DIFFERENCES.md.
+ *
+ * No FreeSWITCH binary (FREESWITCH_BIN, default /opt/freeswitch/bin/freeswitch): the real-switch
+ * half is one skipped test with the reason; with REQUIRE_REAL_SWITCH=1 (CI) that is a failure.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { ccEvents, diffEvents, unexplained, type CcEvent } from './fidelity.js';
+import { SCENARIOS, type Scenario } from './scenarios.js';
+import { findSwitch, RealSwitch } from './switch.js';
+import { DoubleTarget, EventRecorder, RealTarget, startGatewayOn, type Target } from './targets.js';
+
+interface Outcome {
+  readonly observed: unknown;
+  readonly events: CcEvent[];
+}
+
+/** Runs one scenario on a target with a fresh gateway, then removes what it created. */
+async function runOn(t: Target, redis: TestRedis, s: Scenario): Promise<Outcome> {
+  const rec = await EventRecorder.start(t);
+  const g = await startGatewayOn(t, redis);
+  try {
+    const observed = await s.run({ t, g, rec });
+    // Let trailing events (agent-state-change after a hangup) arrive before comparing.
+    await new Promise((r) => setTimeout(r, t.kind === 'real' ? 1500 : 300));
+    return { observed, events: ccEvents(rec.events()) };
+  } finally {
+    await g.stop();
+    rec.close();
+    await t.reset();
+    // Back to an empty switch for the next scenario (no events reach anyone now).
+    await t.api('callcenter_config tier del support@default 1001@default').catch(() => '');
+    await t.api('callcenter_config agent del 1001@default').catch(() => '');
+  }
+}
+
+const where = findSwitch();
+const required = process.env.REQUIRE_REAL_SWITCH === '1';
+
+if ('skip' in where && !required) {
+  test('real-switch tier', { skip: `real-switch tier skipped: ${where.skip}` }, () => undefined);
+} else {
+  describe('scenarios on the double and the real switch', () => {
+    let redis: TestRedis;
+    let real: RealTarget | null = null;
+    before(async () => {
+      redis = await startRedis();
+      if ('skip' in where) throw new Error(`REQUIRE_REAL_SWITCH=1 but ${where.skip}`);
+      real = new RealTarget(await RealSwitch.start(where));
+    });
+    after(async () => {
+      await real?.stop();
+      await redis?.stop();
+    });
+
+    // SCENARIO=name runs one scenario (while working on it).
+    for (const s of SCENARIOS.filter((x) => !process.env.SCENARIO || x.name === process.env.SCENARIO)) {
+      test(s.name, async () => {
+        const double = await DoubleTarget.start();
+        let onDouble: Outcome;
+        try {
+          onDouble = await runOn(double, redis, s);
+        } finally {
+          await double.stop();
+        }
+        const onReal = await runOn(real!, redis, s);
+        if (process.env.SWITCH_TRACE) writeFileSync(`${process.env.SWITCH_TRACE}/${s.name}.json`, JSON.stringify({ real: onReal, double: onDouble }, null, 1));
+        assert.deepEqual(onReal.observed, onDouble.observed, 'the gateway shows the same on both targets');
+        const diffs = unexplained(diffEvents(s.name, onReal.events, onDouble.events));
+        assert.deepEqual(diffs, [], 'differences between real switch and double not listed in src/fsdouble/DIFFERENCES.md');
+      });
+    }
+  });
+}
