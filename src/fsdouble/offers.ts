@@ -127,7 +127,9 @@ export class Offers {
       case 'no-answer': {
         const legTimeout = varOf(contact, 'leg_timeout') ?? varOf(contact, 'originate_timeout');
         const ms = mode.afterMs ?? (legTimeout ? atoi(legTimeout) * 1000 : this.options.agentOriginateTimeoutS * 1000);
-        const cause = mode.cause ?? (varOf(contact, 'leg_timeout') ? 'ALLOTTED_TIMEOUT' : 'NO_ANSWER');
+        // Recorded: a loopback contact with leg_timeout ends ALLOTTED_TIMEOUT (fixture 04); a SIP
+        // phone (user/, sofia/) that rings out ends NO_ANSWER, leg_timeout or not (real-switch tier).
+        const cause = mode.cause ?? (contact.loopback && varOf(contact, 'leg_timeout') ? 'ALLOTTED_TIMEOUT' : 'NO_ANSWER');
         offer.timer = this.core.timers.after(ms, () => this.unanswered(offer, cause, { app: 'sleep', arg: '60000' }));
         break;
       }

@@ -26,9 +26,11 @@ async function runOn(t: Target, redis: TestRedis, s: Scenario): Promise<Outcome>
   const rec = await EventRecorder.start(t);
   const g = await startGatewayOn(t, redis);
   try {
-    const observed = await s.run({ t, g, rec });
+    const observed = await s.run({ t, g, rec }).catch((e: unknown) => {
+      throw new Error(`${s.name} on the ${t.kind === 'real' ? 'real switch' : 'double'}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    });
     // Let trailing events (agent-state-change after a hangup) arrive before comparing.
-    await new Promise((r) => setTimeout(r, t.kind === 'real' ? 1500 : 300));
+    await new Promise((r) => setTimeout(r, t.kind === 'real' ? 3000 : 300));
     return { observed, events: ccEvents(rec.events()) };
   } finally {
     await g.stop();
