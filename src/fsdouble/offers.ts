@@ -88,6 +88,7 @@ export class Offers {
       ['CC-Member-Session-UUID', b.uuid],
       ['CC-Member-CID-Name', offer.member.cidName],
       ['CC-Member-CID-Number', offer.member.cidNumber],
+      ...memberDnis(offer),
     ]);
     offer.calledS = this.core.nowS();
     if (eq(offer.agentType, 'uuid-standby')) {
@@ -185,6 +186,7 @@ export class Offers {
       ['CC-Member-Session-UUID', b.uuid],
       ['CC-Member-CID-Name', offer.member.cidName],
       ['CC-Member-CID-Number', offer.member.cidNumber],
+      ...memberDnis(offer),
     ]);
     const now = this.core.nowS();
     offer.member.state = 'Answered';
@@ -417,4 +419,9 @@ function varOf(c: ParsedContact, name: string): string | undefined {
 /** switch_channel_expand_variables() for the plain `${var}` form. */
 function expand(text: string, ch: Channel): string {
   return text.replace(/\$\{([^}]+)\}/g, (_m, name: string) => ch.get(name) ?? '');
+}
+
+/** CC-Member-DNIS is the member profile's rdnis: absent unless the caller was transferred to the queue. */
+function memberDnis(offer: Offer): Array<[string, string]> {
+  return offer.call.rdnis ? [['CC-Member-DNIS', offer.call.rdnis]] : [];
 }

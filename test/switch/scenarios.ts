@@ -72,7 +72,7 @@ const talk = () => new Promise((r) => setTimeout(r, 1000));
  */
 function pushes(d: DeskClient): string[] {
   const snap = d.received.find((m) => m.type === 'snapshot');
-  const seqOf = (m: ServerMessage): number => ('seq' in m ? m.seq : 0);
+  const seqOf = (m: ServerMessage): number => ('seq' in m ? (m.seq ?? 0) : 0);
   let status = snap?.type === 'snapshot' ? snap.agent.status : null;
   let state = snap?.type === 'snapshot' ? snap.agent.state : null;
   const out: string[] = [];
@@ -128,6 +128,8 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    // Also the Latin-1 caller name (raw byte 0xE9 on the SIP wire) and the 7000 prompt's
+    // account number keyed as DTMF, reaching the screen pop as a variable.
     name: 'call-caller-hangs-up',
     async run(c) {
       await createAgent(c, await c.t.agentPhone('1001', true), { status: 'Available' });
@@ -206,6 +208,60 @@ export const SCENARIOS: readonly Scenario[] = [
       const view = c.g.gw.view.agents.get(A);
       d.close();
       return { pushed: pushed.status, view: view ? { status: view.status, state: view.state } : null, pushes: pushes(d) };
+    },
+  },
+  {
+    name: 'switch-restart',
+    async run(c) {
+      await createAgent(c, await c.t.agentPhone('1001', true), { status: 'Available' });
+      const d = await desk(c, true);
+      await c.t.restart();
+      await c.rec.reconnect();
+      // Pages get a fresh snapshot once the gateway is back and has resynced.
+      const snap = await d.next('snapshot', (m) => m.switchConnected, 60000);
+      await waitFor(() => c.g.gw.callCenter.ready, 'gateway reconnected', 60000);
+      const a = await agent(c);
+      // ...and the switch still routes to the agent.
+      const caller = await c.t.call({ name: 'Erin', digits: '777777#' });
+      const pop = await d.next('call.offered', () => true, 30000);
+      await d.next('call.bridged', () => true, 30000);
+      await talk();
+      await caller.hangup();
+      await d.next('call.ended', () => true, 30000);
+      d.close();
+      return { snapshot: { status: snap.agent.status, state: snap.agent.state }, rest: { status: a.status, state: a.state }, data: pop.data };
+    },
+  },
+  {
+    name: 'desk-phone-feature-codes',
+    async run(c) {
+      // The agent exists (created by the gateway) but has no tier: *21 makes it Available.
+      const seen: Array<{ status: string; state: string; contact: string }> = [];
+      await c.t.featureCode('1001', '*21');
+      await until(c, (a) => a.status === 'Available', '*21 made the agent Available');
+      seen.push(await agent(c));
+      await c.t.featureCode('1001', '*22');
+      await until(c, (a) => a.status === 'On Break', '*22 put the agent On Break');
+      seen.push(await agent(c));
+      await c.t.featureCode('1001', '*23');
+      await until(c, (a) => a.status === 'Logged Out', '*23 logged the agent out');
+      seen.push(await agent(c));
+      return seen.map((a) => ({ status: a.status, state: a.state, contact: a.contact }));
+    },
+  },
+  {
+    name: 'ivr-7100',
+    async run(c) {
+      await createAgent(c, await c.t.agentPhone('1001', true), { status: 'Available' });
+      const d = await desk(c, true);
+      const caller = await c.t.call({ name: 'Frank', viaIvr: true, digits: '9999#' });
+      const pop = await d.next('call.offered', () => true, 30000);
+      await d.next('call.bridged', () => true, 30000);
+      await talk();
+      await caller.hangup();
+      const ended = await d.next('call.ended', () => true, 30000);
+      d.close();
+      return { dnis: pop.dnis, data: pop.data, ended: ended.cause };
     },
   },
 ];

@@ -21,6 +21,8 @@ export interface CallerSpec {
   readonly name: string;
   /** DTMF the caller keys at the account-number prompt (e.g. '4242#'). */
   readonly digits?: string;
+  /** Dial the 7100 IVR and press 1 (→ 7000) instead of dialling 7000. */
+  readonly viaIvr?: boolean;
 }
 
 export interface Caller {
@@ -39,6 +41,8 @@ export interface Target {
   agentPhone(ext: string, answers: boolean): Promise<string>;
   hangupAgent(ext: string): Promise<void>;
   call(spec: CallerSpec): Promise<Caller>;
+  /** A registered desk phone dials a feature code (*21 login, *22 break, *23 logout). */
+  featureCode(ext: string, code: '*21' | '*22' | '*23'): Promise<void>;
   restart(): Promise<void>;
   /** Ends phones and calls of a scenario (not the switch itself). */
   reset(): Promise<void>;
@@ -75,7 +79,8 @@ export class DoubleTarget implements Target {
     // What freeswitch-conf's 7000 extension sets before `callcenter` (see 10_callcenter.xml).
     const variables: Record<string, string> = { caller_number: CALLER_EXT, caller_lang: 'en', cc_export_vars: 'account_number,caller_lang,caller_number', hangup_after_bridge: 'true' };
     if (account) variables.account_number = account;
-    const ids = this.fs.injectCaller({ number: CALLER_EXT, name: spec.name, variables });
+    // The IVR's option 1 is `transfer 7000 XML default`: the caller reaches the queue as a 7000 caller.
+    const ids = this.fs.injectCaller({ number: CALLER_EXT, name: spec.name, destination: '7000', variables, ...(spec.viaIvr ? { rdnis: '7100' } : {}) });
     this.callers.push(ids.callerUuid);
     return {
       number: CALLER_EXT,
@@ -83,6 +88,15 @@ export class DoubleTarget implements Target {
         this.fs.hangupCaller(ids.callerUuid);
       },
     };
+  }
+  /** The callcenter_config commands freeswitch-conf's *21/*22/*23 extensions run (the sandbox's domain is 127.0.0.1). */
+  async featureCode(ext: string, code: '*21' | '*22' | '*23'): Promise<void> {
+    const agent = `${ext}@default`;
+    const cmds =
+      code === '*21'
+        ? [`agent add ${agent} callback`, `agent set contact ${agent} [leg_timeout=20]user/${ext}@127.0.0.1`, `agent set status ${agent} 'Available'`, `agent set state ${agent} Waiting`]
+        : [`agent set status ${agent} ${code === '*22' ? "'On Break'" : "'Logged Out'"}`];
+    for (const c of cmds) this.fs.api(`callcenter_config ${c}`);
   }
   async restart(): Promise<void> {
     await this.fs.restart({ keepState: true });
@@ -131,8 +145,13 @@ export class RealTarget implements Target {
   async call(spec: CallerSpec): Promise<Caller> {
     const p = await this.phone(CALLER_EXT, false, spec.name);
     this.callerPhones.push(p);
-    await p.dial('7000');
+    await p.dial(spec.viaIvr ? '7100' : '7000');
     await p.waitEvent('CALL_ESTABLISHED', 30000);
+    if (spec.viaIvr) {
+      // 7100 answers, sleeps 1 s, plays the menu; its digit collection starts with the greeting.
+      await new Promise((r) => setTimeout(r, 1500));
+      await p.sendDtmf('1');
+    }
     if (spec.digits) {
       // The prompt (three 150 ms tones after a 500 ms sleep) is still playing: DTMF during
       // play_and_get_digits' prompt is collected too.
@@ -145,6 +164,16 @@ export class RealTarget implements Target {
         await p.hangup();
       },
     };
+  }
+  async featureCode(ext: string, code: '*21' | '*22' | '*23'): Promise<void> {
+    let p = this.phones.get(ext);
+    if (!p) {
+      p = await this.phone(ext, false);
+      this.phones.set(ext, p);
+    }
+    const from = p.events.length;
+    await p.dial(code);
+    await p.waitEvent('CALL_CLOSED', 30000, from);
   }
   async restart(): Promise<void> {
     await this.fs.restart();
@@ -162,21 +191,29 @@ export class RealTarget implements Target {
 
 /** Every CUSTOM callcenter::info event a target sends, as a plain ESL listener sees it. */
 export class EventRecorder {
-  private constructor(private readonly c: RawClient) {}
+  private readonly clients: RawClient[] = [];
+  private constructor(private readonly t: Target) {}
   static async start(t: Target): Promise<EventRecorder> {
-    const c = await RawClient.connect(t.eslPort);
-    await c.command(`auth ${t.eslPassword}`);
+    const r = new EventRecorder(t);
+    await r.reconnect();
+    return r;
+  }
+  /** After a switch restart: listen again (the events of both connections are kept, in order). */
+  async reconnect(): Promise<void> {
+    const c = await RawClient.connect(this.t.eslPort);
+    await c.command(`auth ${this.t.eslPassword}`);
     await c.command('event plain CUSTOM callcenter::info');
-    return new EventRecorder(c);
+    this.clients.push(c);
   }
   events(): Item[] {
-    return this.c.items.filter((i) => i.type === 'event' && i.headers.get('Event-Subclass') === 'callcenter::info');
+    return this.clients.flatMap((c) => c.items).filter((i) => i.type === 'event' && i.headers.get('Event-Subclass') === 'callcenter::info');
   }
   async waitFor(action: string, pred: (i: Item) => boolean = () => true, timeoutMs = 30000): Promise<Item> {
-    return this.c.waitFor((i) => i.type === 'event' && i.headers.get('CC-Action') === action && pred(i), timeoutMs);
+    const c = this.clients[this.clients.length - 1]!;
+    return c.waitFor((i) => i.type === 'event' && i.headers.get('CC-Action') === action && pred(i), timeoutMs);
   }
   close(): void {
-    this.c.close();
+    for (const c of this.clients) c.close();
   }
 }
 
