@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /**
  * The prompts freeswitch-conf's dialplan and IVR play, as short tones. No sound pack is installed
@@ -41,10 +41,13 @@ export function toneWav(ms: number, hz = 440, rate = 8000): Buffer {
   return b;
 }
 
-/** Writes every prompt under `<soundsDir>/en/us/callie` (vanilla's sound_prefix). */
+/**
+ * Writes every prompt under `<soundsDir>/en/us/callie` (vanilla's sound_prefix) in the sound
+ * package's layout: `ivr/8000/ivr-welcome.wav` is what `ivr/ivr-welcome.wav` plays on an 8 kHz call.
+ */
 export function writePrompts(soundsDir: string, ms = 150): void {
   for (const p of PROMPTS) {
-    const path = join(soundsDir, 'en/us/callie', p);
+    const path = join(soundsDir, 'en/us/callie', dirname(p), '8000', basename(p));
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, toneWav(ms));
   }

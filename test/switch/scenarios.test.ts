@@ -9,7 +9,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { waitFor } from '../helpers/stack.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { ccEvents, diffEvents, unexplained, type CcEvent } from './fidelity.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
@@ -78,5 +80,23 @@ if ('skip' in where && !required) {
         assert.deepEqual(diffs, [], 'differences between real switch and double not listed in src/fsdouble/DIFFERENCES.md');
       });
     }
+
+    // freeswitch-conf: without the sound package the account-number step cannot work; the
+    // dialplan says so in the log instead of failing silently. (Real switch only: the double has
+    // no dialplan.)
+    test('7000 without its prompt files logs an ERR naming the sound package', { skip: !!process.env.SCENARIO }, async () => {
+      const t = real!;
+      const prompt = join(t.fs.dir, 'sounds/en/us/callie/ivr/8000/ivr-please_enter_the.wav');
+      const saved = readFileSync(prompt);
+      rmSync(prompt);
+      try {
+        const caller = await t.call({ name: 'Grace' });
+        await waitFor(() => /7000: prompt .*ivr-please_enter_the\.wav is missing.*freeswitch-sounds-en-us-callie/.test(t.fs.log()), 'the ERR line in freeswitch.log', 15000);
+        await caller.hangup();
+      } finally {
+        writeFileSync(prompt, saved);
+        await t.reset();
+      }
+    });
   });
 }
