@@ -54,8 +54,8 @@ if ('skip' in where && !required) {
     let redis: TestRedis;
     let real: RealTarget | null = null;
     before(async () => {
-      redis = await startRedis();
       if ('skip' in where) throw new Error(`REQUIRE_REAL_SWITCH=1 but ${where.skip}`);
+      redis = await startRedis();
       real = new RealTarget(await RealSwitch.start(where));
     });
     after(async () => {

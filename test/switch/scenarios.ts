@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { DeskClient, waitFor } from '../helpers/stack.js';
-import type { ServerMessage } from '../../src/realtime/protocol.js';
 import type { EventRecorder, GatewayOnTarget, Target } from './targets.js';
 
 /**
@@ -51,12 +50,24 @@ async function until(c: Ctx, pred: (a: { status: string; state: string }) => boo
   );
 }
 
-/** Logs in on the desk (which puts the agent On Break, reason "logged in", unless `ready`). */
+/** Where each desk's observation starts: after the login settled, with the status it showed. */
+const settled = new WeakMap<DeskClient, { from: number; status: string; state: string }>();
+
+/**
+ * Logs in on the desk (which puts the agent On Break, reason "logged in", unless `ready`) and
+ * waits until the page shows the status the login asked for: the login's own status change may
+ * reach the page before or after its snapshot (on the real switch events lag the command reply
+ * by up to one 20 ms event-socket poll), so what the scenario observes starts only then.
+ */
 async function desk(c: Ctx, ready = false): Promise<DeskClient> {
   const d = await DeskClient.open(c.g.url);
   const reply = await d.request({ type: 'login', agent: A, password: PASSWORD, ready });
   assert.equal(reply.type, 'ack', JSON.stringify(reply));
-  await d.next('snapshot');
+  const snap = await d.next('snapshot');
+  const want = ready ? 'Available' : 'On Break';
+  if (snap.agent.status !== want) await d.next('agent.status', (m) => m.status === want, 15000);
+  const state = [...d.received].reverse().find((m) => m.type === 'agent.state');
+  settled.set(d, { from: d.received.length, status: want, state: state?.type === 'agent.state' ? state.state : snap.agent.state });
   return d;
 }
 
@@ -64,20 +75,17 @@ async function desk(c: Ctx, ready = false): Promise<DeskClient> {
 const talk = () => new Promise((r) => setTimeout(r, 1000));
 
 /**
- * The pushes a desk received after its snapshot. A push racing the login may come before or after
- * the snapshot (the snapshot includes it then), and on the real switch the event confirming the
- * login's status arrives up to one event-socket poll (20 ms) after the reply the gateway acted
- * on, so it repeats what the page already shows: a status or state push equal to what the page
- * knows is left out (the page is right either way).
+ * The pushes a desk received after its login settled. On the real switch the event confirming a
+ * status the gateway already applied (on the switch's +OK) can arrive after the page was told:
+ * a status or state push equal to what the page already shows is left out (the page is right
+ * either way).
  */
 function pushes(d: DeskClient): string[] {
-  const snap = d.received.find((m) => m.type === 'snapshot');
-  const seqOf = (m: ServerMessage): number => ('seq' in m ? (m.seq ?? 0) : 0);
-  let status = snap?.type === 'snapshot' ? snap.agent.status : null;
-  let state = snap?.type === 'snapshot' ? snap.agent.state : null;
+  const start = settled.get(d)!;
+  let { status, state } = start;
   const out: string[] = [];
-  for (const m of d.received) {
-    if (m.type === 'ack' || m.type === 'queue.waiting' || m.type === 'snapshot' || seqOf(m) <= (snap ? seqOf(snap) : 0)) continue;
+  for (const m of d.received.slice(start.from)) {
+    if (m.type === 'ack' || m.type === 'queue.waiting') continue;
     if (m.type === 'agent.status') {
       if (m.status === status) continue;
       status = m.status;
