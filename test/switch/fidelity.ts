@@ -88,3 +88,21 @@ export function unexplained(diffs: readonly string[]): string[] {
   const ok = acceptedDifferences();
   return diffs.filter((d) => !ok.has(d) && !ok.has(d.replace(/^[^:]+: /, '*: ')));
 }
+
+/** Columns of `callcenter_config agent list` / `tier list` that hold clocks or uuids. */
+const VOLATILE_COLUMNS = /^(uuid|instance_id|last_bridge_start|last_bridge_end|last_offered_call|last_status_change|talk_time|ready_time)$/;
+
+/** A `|`-separated list reply with the volatile columns blanked (header row kept). */
+export function normalizeList(reply: string): string {
+  const lines = reply.trim().split('\n');
+  const head = (lines[0] ?? '').split('|');
+  return lines
+    .map((l, k) => (k === 0 || l === '+OK' ? l : l.split('|').map((v, i) => (VOLATILE_COLUMNS.test(head[i] ?? '') ? '' : v)).join('|')))
+    .join('\n');
+}
+
+export function diffReplies(scenario: string, command: string, real: string, double: string): string[] {
+  const r = normalizeList(real);
+  const d = normalizeList(double);
+  return r === d ? [] : [`${scenario}: ${command} real ${JSON.stringify(r)} double ${JSON.stringify(d)}`];
+}

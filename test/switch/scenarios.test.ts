@@ -13,7 +13,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '../helpers/stack.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
-import { ccEvents, diffEvents, unexplained, type CcEvent } from './fidelity.js';
+import { ccEvents, diffEvents, diffReplies, unexplained, type CcEvent } from './fidelity.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 import { findSwitch, RealSwitch } from './switch.js';
 import { DoubleTarget, EventRecorder, RealTarget, startGatewayOn, type Target } from './targets.js';
@@ -21,7 +21,11 @@ import { DoubleTarget, EventRecorder, RealTarget, startGatewayOn, type Target } 
 interface Outcome {
   readonly observed: unknown;
   readonly events: CcEvent[];
+  /** Replies to the list commands at the end of the scenario (what a resync reads). */
+  readonly lists: Readonly<Record<string, string>>;
 }
+
+const LISTS = ['callcenter_config agent list', 'callcenter_config tier list'] as const;
 
 /** Runs one scenario on a target with a fresh gateway, then removes what it created. */
 async function runOn(t: Target, redis: TestRedis, s: Scenario): Promise<Outcome> {
@@ -33,7 +37,9 @@ async function runOn(t: Target, redis: TestRedis, s: Scenario): Promise<Outcome>
     });
     // Let trailing events (agent-state-change after a hangup) arrive before comparing.
     await new Promise((r) => setTimeout(r, t.kind === 'real' ? 3000 : 300));
-    return { observed, events: ccEvents(rec.events()) };
+    const lists: Record<string, string> = {};
+    for (const cmd of LISTS) lists[cmd] = await t.api(cmd);
+    return { observed, events: ccEvents(rec.events()), lists };
   } finally {
     await g.stop();
     rec.close();
@@ -76,7 +82,7 @@ if ('skip' in where && !required) {
         const onReal = await runOn(real!, redis, s);
         if (process.env.SWITCH_TRACE) writeFileSync(`${process.env.SWITCH_TRACE}/${s.name}.json`, JSON.stringify({ real: onReal, double: onDouble }, null, 1));
         assert.deepEqual(onReal.observed, onDouble.observed, 'the gateway shows the same on both targets');
-        const diffs = unexplained(diffEvents(s.name, onReal.events, onDouble.events));
+        const diffs = unexplained([...diffEvents(s.name, onReal.events, onDouble.events), ...LISTS.flatMap((cmd) => diffReplies(s.name, cmd, onReal.lists[cmd]!, onDouble.lists[cmd]!))]);
         assert.deepEqual(diffs, [], 'differences between real switch and double not listed in src/fsdouble/DIFFERENCES.md');
       });
     }
