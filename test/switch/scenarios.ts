@@ -113,7 +113,7 @@ export const SCENARIOS: readonly Scenario[] = [
       const put = await c.g.api('PUT', `/api/agents/${A}/status`, { status: 'Available (On Demand)' });
       assert.equal(put.status, 200, JSON.stringify(put.body));
       await d.next('agent.status', (m) => m.status === 'Available (On Demand)', 15000);
-      const caller = await c.t.call({ name: 'Alice' });
+      const caller = await c.t.call({ name: 'Alice', digits: '1111#' });
       await d.next('call.bridged', () => true, 30000);
       await talk();
       await caller.hangup();
@@ -195,7 +195,7 @@ export const SCENARIOS: readonly Scenario[] = [
       const contact = await c.t.agentPhone('1001', false);
       await createAgent(c, `[leg_timeout=3]${contact}`, { status: 'Available', maxNoAnswer: 1 });
       const d = await desk(c, true);
-      await c.t.call({ name: 'Dave' });
+      await c.t.call({ name: 'Dave', digits: '2222#' });
       await d.next('call.offered', () => true, 30000);
       const missed = await d.next('call.missed', () => true, 30000);
       await until(c, (a) => a.status === 'On Break', 'agent On Break after max-no-answer');

@@ -19,7 +19,10 @@ import type { RealSwitch } from './switch.js';
 export interface CallerSpec {
   /** SIP display name, i.e. CC-Member-CID-Name; may hold a Latin-1 character. */
   readonly name: string;
-  /** DTMF the caller keys at the account-number prompt (e.g. '4242#'). */
+  /**
+   * DTMF the caller keys at the account-number prompt (e.g. '4242#'). Without it a real caller
+   * sits through the prompt's three 5 s tries before joining the queue.
+   */
   readonly digits?: string;
   /** Dial the 7100 IVR and press 1 (→ 7000) instead of dialling 7000. */
   readonly viaIvr?: boolean;

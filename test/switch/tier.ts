@@ -1,17 +1,19 @@
 /**
  * The real-switch tier: every scenario of scenarios.ts runs on the FreeSWITCH double and on a
  * private real FreeSWITCH (vanilla conf + freeswitch-conf/, baresip phones), asserting the same
- * REST/WebSocket behaviour on both, and the same callcenter events underneath unless a
- * difference is explained in src/fsdouble/DIFFERENCES.md.
+ * REST/WebSocket behaviour on both, and the same callcenter events and list replies underneath
+ * unless a difference is explained in src/fsdouble/DIFFERENCES.md.
  *
- * No FreeSWITCH binary (FREESWITCH_BIN, default /opt/freeswitch/bin/freeswitch): the real-switch
- * half is one skipped test with the reason; with REQUIRE_REAL_SWITCH=1 (CI) that is a failure.
+ * The scenarios are spread over a few test files (each one switch, run in parallel by npm test;
+ * each file stays well inside the runner's 120 s per-file limit).
+ *
+ * No FreeSWITCH binary (FREESWITCH_BIN, default /opt/freeswitch/bin/freeswitch): the tier is one
+ * skipped test with the reason (in the file that reports it); with REQUIRE_REAL_SWITCH=1 (CI)
+ * that is a failure.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { waitFor } from '../helpers/stack.js';
+import { writeFileSync } from 'node:fs';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { ccEvents, diffEvents, diffReplies, unexplained, type CcEvent } from './fidelity.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
@@ -50,13 +52,27 @@ async function runOn(t: Target, redis: TestRedis, s: Scenario): Promise<Outcome>
   }
 }
 
-const where = findSwitch();
-const required = process.env.REQUIRE_REAL_SWITCH === '1';
+export interface TierOptions {
+  /** This file prints the tier's one "skipped" line when there is no switch. */
+  readonly reportSkip?: boolean;
+  /** More tests on the same real switch (real-only checks of freeswitch-conf). */
+  readonly extra?: (real: () => RealTarget) => void;
+}
 
-if ('skip' in where && !required) {
-  test('real-switch tier', { skip: `real-switch tier skipped: ${where.skip}` }, () => undefined);
-} else {
-  describe('scenarios on the double and the real switch', () => {
+/** Defines the tests of `names` (scenarios.ts) in the calling test file. */
+export function defineTier(title: string, names: readonly string[], opts: TierOptions = {}): void {
+  const where = findSwitch();
+  const required = process.env.REQUIRE_REAL_SWITCH === '1';
+  if ('skip' in where && !required) {
+    if (opts.reportSkip) test('real-switch tier', { skip: `real-switch tier skipped: ${where.skip}` }, () => undefined);
+    return;
+  }
+  const chosen = names.map((n) => {
+    const s = SCENARIOS.find((x) => x.name === n);
+    if (!s) throw new Error(`no scenario ${n}`);
+    return s;
+  });
+  describe(title, () => {
     let redis: TestRedis;
     let real: RealTarget | null = null;
     before(async () => {
@@ -70,7 +86,7 @@ if ('skip' in where && !required) {
     });
 
     // SCENARIO=name runs one scenario (while working on it).
-    for (const s of SCENARIOS.filter((x) => !process.env.SCENARIO || x.name === process.env.SCENARIO)) {
+    for (const s of chosen.filter((x) => !process.env.SCENARIO || x.name === process.env.SCENARIO)) {
       test(s.name, async () => {
         const double = await DoubleTarget.start();
         let onDouble: Outcome;
@@ -87,22 +103,6 @@ if ('skip' in where && !required) {
       });
     }
 
-    // freeswitch-conf: without the sound package the account-number step cannot work; the
-    // dialplan says so in the log instead of failing silently. (Real switch only: the double has
-    // no dialplan.)
-    test('7000 without its prompt files logs an ERR naming the sound package', { skip: !!process.env.SCENARIO }, async () => {
-      const t = real!;
-      const prompt = join(t.fs.dir, 'sounds/en/us/callie/ivr/8000/ivr-please_enter_the.wav');
-      const saved = readFileSync(prompt);
-      rmSync(prompt);
-      try {
-        const caller = await t.call({ name: 'Grace' });
-        await waitFor(() => /7000: prompt .*ivr-please_enter_the\.wav is missing.*freeswitch-sounds-en-us-callie/.test(t.fs.log()), 'the ERR line in freeswitch.log', 15000);
-        await caller.hangup();
-      } finally {
-        writeFileSync(prompt, saved);
-        await t.reset();
-      }
-    });
+    if (!process.env.SCENARIO) opts.extra?.(() => real!);
   });
 }
