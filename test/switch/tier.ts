@@ -38,7 +38,7 @@ async function runOn(t: Target, redis: TestRedis, s: Scenario): Promise<Outcome>
       throw new Error(`${s.name} on the ${t.kind === 'real' ? 'real switch' : 'double'}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     });
     // Let trailing events (agent-state-change after a hangup) arrive before comparing.
-    await new Promise((r) => setTimeout(r, t.kind === 'real' ? 3000 : 300));
+    await new Promise((r) => setTimeout(r, t.kind === 'real' ? 2000 : 300));
     const lists: Record<string, string> = {};
     for (const cmd of LISTS) lists[cmd] = await t.api(cmd);
     return { observed, events: ccEvents(rec.events()), lists };
