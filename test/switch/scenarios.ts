@@ -119,6 +119,7 @@ export const SCENARIOS: readonly Scenario[] = [
       await caller.hangup();
       await d.next('call.ended', () => true, 30000);
       // Available (On Demand): one call, then Idle with the status unchanged.
+      await d.next('agent.state', (m) => m.state === 'Idle', 15000);
       await until(c, (a) => a.state === 'Idle', 'agent Idle after its on-demand call');
       const after = await agent(c);
       d.close();
@@ -148,6 +149,7 @@ export const SCENARIOS: readonly Scenario[] = [
       await talk();
       await caller.hangup();
       const ended = await d.next('call.ended', () => true, 30000);
+      await d.next('agent.state', (m) => m.state === 'Waiting', 15000);
       d.close();
       assert.equal(pop.callerName, LATIN1_NAME);
       assert.equal(pop.data?.account_number, '4242');
@@ -170,6 +172,7 @@ export const SCENARIOS: readonly Scenario[] = [
       await talk();
       await c.t.hangupAgent('1001');
       const ended = await d.next('call.ended', () => true, 30000);
+      await d.next('agent.state', (m) => m.state === 'Waiting', 15000);
       d.close();
       return { data: pop.data, ended: { cause: ended.cause, hangupCause: ended.hangupCause }, pushes: pushes(d) };
     },
@@ -198,6 +201,7 @@ export const SCENARIOS: readonly Scenario[] = [
       await c.t.call({ name: 'Dave', digits: '2222#' });
       await d.next('call.offered', () => true, 30000);
       const missed = await d.next('call.missed', () => true, 30000);
+      await d.next('agent.state', (m) => m.state === 'Waiting', 15000);
       await until(c, (a) => a.status === 'On Break', 'agent On Break after max-no-answer');
       d.close();
       return { missed: { hangupCause: missed.hangupCause, status: missed.status, callerName: missed.callerName }, pushes: pushes(d) };
