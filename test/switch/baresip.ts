@@ -57,7 +57,23 @@ export class Phone {
     });
   }
 
+  /**
+   * Starts a phone; a baresip that exits at start-up (a port picked as free was taken meanwhile,
+   * e.g. by a test file running in parallel) is retried with new ports.
+   */
   static async start(o: PhoneOptions): Promise<Phone> {
+    let last: unknown;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        return await Phone.startOnce(o);
+      } catch (e) {
+        last = e;
+      }
+    }
+    throw last;
+  }
+
+  private static async startOnce(o: PhoneOptions): Promise<Phone> {
     const dir = mkdtempSync(join(tmpdir(), `cc-phone-${o.user}-`));
     const [sip, ctrl] = [await freePort(), await freePort()];
     const rtp = 40000 + 2 * Math.floor(Math.random() * 10000);
@@ -90,8 +106,15 @@ export class Phone {
     writeFileSync(join(dir, 'accounts'), Buffer.from(`${name}<sip:${o.user}@${o.registrar};transport=udp>;${params.join(';')}\n`, 'latin1'));
     writeFileSync(join(dir, 'contacts'), '');
     // stdin is not a terminal: the keyboard interface (stdio/cons) stays out of the way.
-    const proc = spawn(o.baresipBin ?? 'baresip', ['-f', dir], { stdio: ['ignore', 'ignore', 'ignore'] });
+    const proc = spawn(o.baresipBin ?? 'baresip', ['-f', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     stopAllOnExit(proc);
+    // Kept for the error message when it does not come up; drained so it never blocks.
+    let output = '';
+    const keep = (c: Buffer) => {
+      output = (output + c.toString('latin1')).slice(-2000);
+    };
+    proc.stdout!.on('data', keep);
+    proc.stderr!.on('data', keep);
     let sock: Socket | null = null;
     for (let i = 0; i < 200 && !sock; i++) {
       if (proc.exitCode !== null) break;
@@ -104,7 +127,8 @@ export class Phone {
     }
     if (!sock) {
       await stopByPid(proc, [], 0);
-      throw new Error(`baresip for ${o.user} did not open ctrl_tcp`);
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`baresip for ${o.user} did not open ctrl_tcp: ${output.replace(/\x1b\[[0-9;]*m/g, '').trim().slice(-500)}`);
     }
     return new Phone(o.user, proc, sock, dir);
   }
