@@ -48,6 +48,12 @@ export interface CallerSpec {
   readonly variables?: Readonly<Record<string, string>>;
   /** The -a leg uuid (origination_uuid); random when absent. */
   readonly uuid?: string;
+  /**
+   * The number dialled before a `transfer` brought the caller here (e.g. an IVR's 7100): the
+   * caller profile's rdnis, which mod_callcenter sends as CC-Member-DNIS on agent-offering and
+   * bridge-agent-start (no header when the caller dialled the queue directly; real switch).
+   */
+  readonly rdnis?: string;
 }
 
 export interface CallerIds {
@@ -63,6 +69,8 @@ export interface CallerCall {
   readonly a: Channel;
   readonly b: Channel;
   readonly queue: string | null;
+  /** CallerSpec.rdnis (null: dialled directly). */
+  readonly rdnis: string | null;
   member: Member | null;
   readonly joinedMs: number;
   offer: Offer | null;

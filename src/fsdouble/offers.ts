@@ -88,6 +88,7 @@ export class Offers {
       ['CC-Member-Session-UUID', b.uuid],
       ['CC-Member-CID-Name', offer.member.cidName],
       ['CC-Member-CID-Number', offer.member.cidNumber],
+      ...memberDnis(offer),
     ]);
     offer.calledS = this.core.nowS();
     if (eq(offer.agentType, 'uuid-standby')) {
@@ -127,7 +128,9 @@ export class Offers {
       case 'no-answer': {
         const legTimeout = varOf(contact, 'leg_timeout') ?? varOf(contact, 'originate_timeout');
         const ms = mode.afterMs ?? (legTimeout ? atoi(legTimeout) * 1000 : this.options.agentOriginateTimeoutS * 1000);
-        const cause = mode.cause ?? (varOf(contact, 'leg_timeout') ? 'ALLOTTED_TIMEOUT' : 'NO_ANSWER');
+        // Recorded: a loopback contact with leg_timeout ends ALLOTTED_TIMEOUT (fixture 04); a SIP
+        // phone (user/, sofia/) that rings out ends NO_ANSWER, leg_timeout or not (real-switch tier).
+        const cause = mode.cause ?? (contact.loopback && varOf(contact, 'leg_timeout') ? 'ALLOTTED_TIMEOUT' : 'NO_ANSWER');
         offer.timer = this.core.timers.after(ms, () => this.unanswered(offer, cause, { app: 'sleep', arg: '60000' }));
         break;
       }
@@ -183,6 +186,7 @@ export class Offers {
       ['CC-Member-Session-UUID', b.uuid],
       ['CC-Member-CID-Name', offer.member.cidName],
       ['CC-Member-CID-Number', offer.member.cidNumber],
+      ...memberDnis(offer),
     ]);
     const now = this.core.nowS();
     offer.member.state = 'Answered';
@@ -415,4 +419,9 @@ function varOf(c: ParsedContact, name: string): string | undefined {
 /** switch_channel_expand_variables() for the plain `${var}` form. */
 function expand(text: string, ch: Channel): string {
   return text.replace(/\$\{([^}]+)\}/g, (_m, name: string) => ch.get(name) ?? '');
+}
+
+/** CC-Member-DNIS is the member profile's rdnis: absent unless the caller was transferred to the queue. */
+function memberDnis(offer: Offer): Array<[string, string]> {
+  return offer.call.rdnis ? [['CC-Member-DNIS', offer.call.rdnis]] : [];
 }

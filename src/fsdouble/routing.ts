@@ -77,7 +77,7 @@ export class Routing {
     const queueName = spec.queue ?? ext?.queue ?? null;
     if (queueName && !this.cc.getQueue(queueName)) throw new Error(`queue ${queueName} not found`);
     const { a, b } = this.legs.callerLegs({ aUuid, bUuid: randomUUID(), cidName: spec.name, cidNumber: spec.number, destination, context });
-    const call: CallerCall = { a, b, queue: queueName, member: null, joinedMs: this.core.nowMs(), offer: null, phase: 'parked', maxWaitTimer: null };
+    const call: CallerCall = { a, b, queue: queueName, rdnis: spec.rdnis ?? null, member: null, joinedMs: this.core.nowMs(), offer: null, phase: 'parked', maxWaitTimer: null };
     this.reg.calls.set(a.uuid, call);
     this.reg.owners.set(a.uuid, { call });
     this.reg.owners.set(b.uuid, { call });
