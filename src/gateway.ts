@@ -15,6 +15,7 @@ import { redisSessionStore, type SessionStore } from './store/sessions.js';
 import { AgentDesk } from './realtime/desk.js';
 import { PopCache } from './realtime/pops.js';
 import { attachDeskWebSocket } from './realtime/ws-server.js';
+import { CallRecords } from './records/service.js';
 
 export interface Gateway {
   readonly url: string;
@@ -26,6 +27,8 @@ export interface Gateway {
   readonly redis: Redis | null;
   readonly passwords: PasswordStore;
   readonly callers: CallerStore;
+  /** Call records (null when CALL_RECORDS=off). */
+  readonly records: CallRecords | null;
   stop(): Promise<void>;
 }
 
@@ -36,6 +39,8 @@ export interface GatewayOptions {
   readonly stores?: { callers: CallerStore; passwords: PasswordStore; sessions: SessionStore };
   readonly resyncIntervalMs?: number;
   readonly eslBackoff?: { initialMs?: number; maxMs?: number };
+  /** Tests: call-record writer batching and retry timings. */
+  readonly recordsTiming?: { lingerMs?: number; retryMaxMs?: number };
 }
 
 const WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
@@ -91,6 +96,19 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     if (missing.length) logger.warn({ missing, loaded: [...view.queues.keys()] }, 'queues named in QUEUES are not loaded in FreeSWITCH (check callcenter.conf.xml)');
   });
 
+  // Opened and migrated in the background: calls and pages never wait for the records database.
+  const records = config.records.enabled
+    ? new CallRecords(callCenter, view, {
+        databaseUrl: config.records.databaseUrl,
+        pgliteDataDir: config.records.pgliteDataDir,
+        retentionDays: config.records.retentionDays,
+        registry: metrics.registry,
+        logger: logger.child({ part: 'records' }),
+        ...opts.recordsTiming,
+      })
+    : null;
+  void records?.start();
+
   const pops = new PopCache(stores.callers, redisError);
   const desk = new AgentDesk(
     callCenter,
@@ -101,7 +119,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     logger,
   );
 
-  const app = await buildHttpApp({ config, callCenter, view, callers: stores.callers, passwords: stores.passwords, sessions: stores.sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT });
+  const app = await buildHttpApp({ config, callCenter, view, callers: stores.callers, passwords: stores.passwords, sessions: stores.sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records });
   const ws = attachDeskWebSocket(
     app.server,
     { desk, callCenter, view, passwords: stores.passwords, sessions: stores.sessions, metrics, logger },
@@ -122,12 +140,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     redis,
     passwords: stores.passwords,
     callers: stores.callers,
+    records,
     async stop() {
       await ws.close();
       await app.close();
       desk.close();
       callCenter.close();
       await client.stop();
+      await records?.stop();
       if (redis) redis.disconnect();
     },
   };

@@ -16,6 +16,7 @@ import { tierRoutes } from './routes/tiers.js';
 import { queueRoutes } from './routes/queues.js';
 import { callerRoutes } from './routes/callers.js';
 import { auditRoutes } from './routes/audit.js';
+import { callRoutes } from './routes/calls.js';
 
 // fastify-metrics is CommonJS with `exports.default`: under ESM its plugin is one level down.
 const metricsPlugin = ((metricsModule as unknown as { default?: unknown }).default ?? metricsModule) as FastifyPluginCallback<Partial<IMetricsPluginOptions>>;
@@ -112,6 +113,7 @@ export async function buildHttpApp(deps: HttpDeps) {
       await api.register(queueRoutes(deps));
       await api.register(callerRoutes(deps));
       await api.register(auditRoutes(deps));
+      await api.register(callRoutes(deps));
     },
     { prefix: '/api' },
   );
