@@ -13,6 +13,8 @@ export interface Offer {
   endedAt: number | null;
   outcome: OfferOutcome;
   hangupCause: string | null;
+  /** Not seen happen: inferred from member-queue-end or a member list (whole-second times). */
+  inferred?: boolean;
 }
 
 export type LiveState = 'waiting' | 'offering' | 'answered';
@@ -115,7 +117,9 @@ export function finishCall(call: LiveCall, end: { endedAt: number; cause: string
   const answeredAt = outcome === 'answered' ? (call.answeredAt ?? end.answeredAt) : null;
   const agent = outcome === 'answered' ? (end.agent ?? call.agent) : null;
   const answeredOffer = agent ? [...call.offers].reverse().find((o) => o.agent === agent && o.outcome === 'answered') : undefined;
-  const offers = call.offers.map((o) => (o.outcome === 'ringing' ? { ...o, outcome: 'cancelled' as const, endedAt: end.endedAt } : o));
+  const offers = call.offers.map((o) =>
+    o.outcome === 'ringing' ? { ...o, outcome: 'cancelled' as const, endedAt: end.endedAt } : o.outcome === 'answered' && o.endedAt === null ? { ...o, endedAt: end.endedAt } : o,
+  );
   return {
     memberUuid: call.memberUuid,
     sessionUuid: call.sessionUuid,
@@ -142,14 +146,26 @@ export function finishCall(call: LiveCall, end: { endedAt: number; cause: string
 }
 
 /**
+ * Of two readings of one moment, ours unless the other is the same second
+ * with milliseconds (seen in an event rather than read from a whole-second
+ * header or list column).
+ */
+function finer(ours: number | null, other: number | null): number | null {
+  if (ours === null || other === null) return ours ?? other;
+  return Math.floor(ours / 1000) === Math.floor(other / 1000) && ours % 1000 === 0 ? other : ours;
+}
+
+/**
  * Folds what another writer (an earlier gateway, a second instance) stored of
  * the call into what this one saw: the union of offers, the earliest times,
  * variables this one missed. The stored row is older, ours is fresher.
  */
 export function mergeLive(ours: LiveCall, stored: LiveCall): LiveCall {
-  const key = (o: Offer) => `${o.agent}\u0000${Math.round(o.offeredAt / 1000)}`;
-  const seen = new Map(ours.offers.map((o) => [key(o), o]));
-  const offers = [...ours.offers];
+  const key = (o: Offer) => `${o.agent}\u0000${o.offeredAt}`;
+  // An offer we only inferred gives way to the one the other writer saw happen.
+  const mine = ours.offers.filter((o) => !(o.inferred && stored.offers.some((s) => s.agent === o.agent && !s.inferred)));
+  const seen = new Set(mine.map(key));
+  const offers = [...mine];
   for (const o of stored.offers) if (!seen.has(key(o))) offers.push(o);
   offers.sort((a, b) => a.offeredAt - b.offeredAt);
   const min = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
@@ -164,7 +180,7 @@ export function mergeLive(ours: LiveCall, stored: LiveCall): LiveCall {
     agentUuid: ours.agentUuid ?? stored.agentUuid,
     joinedAt: Math.min(ours.joinedAt, stored.joinedAt),
     offeredAt: min(ours.offeredAt, stored.offeredAt),
-    answeredAt: ours.answeredAt ?? stored.answeredAt,
+    answeredAt: finer(ours.answeredAt, stored.answeredAt),
     offers,
   };
 }

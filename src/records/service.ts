@@ -84,7 +84,10 @@ export class CallRecords {
     this.tracker.on('ended', (call, end) => this.writer.finished({ call, end }));
     callCenter.on('event', (e) => this.tracker.apply(e));
     // Calls that began before this instance listened (start, reconnect) come from the switch's member lists.
-    callCenter.on('resynced', () => this.tracker.seed(view.members.values()));
+    callCenter.on('resynced', () => this.tracker.reconcile(view.members));
+    this.tracker.on('vanished', (c) =>
+      this.log.warn({ memberUuid: c.memberUuid, queue: c.queue }, 'a call ended while the switch link was down: no record unless another gateway instance saw its end'),
+    );
   }
 
   get backend(): Database['backend'] | null {
@@ -138,20 +141,22 @@ export class CallRecords {
   }
 
   private schedulePurge(delayMs: number): void {
-    if (this.opts.retentionDays <= 0 || this.stopped) return;
+    if (this.stopped) return;
     this.purgeTimer = setTimeout(() => {
       void this.purge().finally(() => this.schedulePurge(this.opts.purgeIntervalMs ?? 3_600_000));
     }, delayMs);
     this.purgeTimer.unref();
   }
 
-  /** Deletes records past the retention; returns how many. */
+  /** Deletes records past the retention (CALL_RETENTION_DAYS; 0 keeps them) and stale live rows; returns how many records. */
   async purge(now = Date.now()): Promise<number> {
     const pool = this.pool();
     try {
-      const n = await purgeRecords(pool, new Date(now - this.opts.retentionDays * 86_400_000));
+      const n = this.opts.retentionDays > 0 ? await purgeRecords(pool, new Date(now - this.opts.retentionDays * 86_400_000)) : 0;
       // Live rows left by a writer that lost a race with a record (a second instance): harmless, but tidy them.
       await pool.query('DELETE FROM live_calls l USING call_records r WHERE r.member_uuid = l.member_uuid');
+      // No queue call lasts a day: such a row is from a call that ended while no gateway listened.
+      await pool.query("DELETE FROM live_calls WHERE updated_at < now() - interval '1 day'");
       if (n > 0) this.log.info({ purged: n, retentionDays: this.opts.retentionDays }, 'old call records purged');
       return n;
     } catch (err) {

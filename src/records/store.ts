@@ -130,10 +130,14 @@ export async function writeBatch(pool: pg.Pool, live: readonly LiveCall[], finis
         `INSERT INTO live_calls (${names(LIVE_COLUMNS)}, updated_at)
          SELECT ${names(LIVE_COLUMNS)}, now() FROM jsonb_to_recordset($1::jsonb) AS x(${LIVE_COLUMNS})
          WHERE NOT EXISTS (SELECT 1 FROM call_records r WHERE r.member_uuid = x.member_uuid)
-         ON CONFLICT (member_uuid) DO UPDATE SET
-           session_uuid = EXCLUDED.session_uuid, caller_number = EXCLUDED.caller_number, caller_name = EXCLUDED.caller_name,
-           destination = EXCLUDED.destination, variables = live_calls.variables || EXCLUDED.variables, state = EXCLUDED.state,
-           agent = EXCLUDED.agent, agent_uuid = EXCLUDED.agent_uuid, joined_at = LEAST(live_calls.joined_at, EXCLUDED.joined_at),
+         ON CONFLICT (member_uuid) DO UPDATE SET -- what a writer that saw less (a restarted instance) sends never erases what another stored
+           session_uuid = COALESCE(NULLIF(EXCLUDED.session_uuid, ''), live_calls.session_uuid),
+           caller_number = COALESCE(NULLIF(EXCLUDED.caller_number, ''), live_calls.caller_number),
+           caller_name = COALESCE(NULLIF(EXCLUDED.caller_name, ''), live_calls.caller_name),
+           destination = COALESCE(NULLIF(EXCLUDED.destination, ''), live_calls.destination),
+           variables = live_calls.variables || EXCLUDED.variables, state = EXCLUDED.state,
+           agent = COALESCE(EXCLUDED.agent, live_calls.agent), agent_uuid = COALESCE(EXCLUDED.agent_uuid, live_calls.agent_uuid),
+           joined_at = LEAST(live_calls.joined_at, EXCLUDED.joined_at),
            offered_at = COALESCE(LEAST(live_calls.offered_at, EXCLUDED.offered_at), EXCLUDED.offered_at),
            answered_at = COALESCE(EXCLUDED.answered_at, live_calls.answered_at),
            offers = CASE WHEN jsonb_array_length(EXCLUDED.offers) >= jsonb_array_length(live_calls.offers) THEN EXCLUDED.offers ELSE live_calls.offers END,

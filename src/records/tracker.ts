@@ -18,6 +18,8 @@ export interface CallTrackerEvents {
   live: [call: LiveCall];
   /** A call ended: all this instance knows of it, and how it ended. */
   ended: [call: LiveCall, end: CallEnd];
+  /** A call the switch no longer lists, whose end this instance did not see (it ended while the link was down). */
+  vanished: [call: LiveCall];
 }
 
 const sec = (s: number) => s * 1000;
@@ -116,7 +118,7 @@ export class CallTracker extends EventEmitter<CallTrackerEvents> {
         if (answered && e.agent && !c.offers.some((o) => o.agent === e.agent && o.outcome === 'answered')) {
           // The offer and the answer happened before this gateway listened.
           const at = sec(e.answeredTime) || c.joinedAt;
-          c.offers.push({ agent: e.agent, offeredAt: at, endedAt: sec(e.leavingTime) || null, outcome: 'answered', hangupCause: null });
+          c.offers.push({ agent: e.agent, offeredAt: at, endedAt: sec(e.leavingTime) || null, outcome: 'answered', hangupCause: null, inferred: true });
           c.offeredAt ??= at;
         }
         this.emit('ended', c, {
@@ -136,11 +138,20 @@ export class CallTracker extends EventEmitter<CallTrackerEvents> {
   }
 
   /**
-   * After a resync: calls the switch lists that this instance has not seen
-   * begin (it started, or reconnected, mid-call) are followed from now on.
+   * After a resync (the view holds the switch's member lists plus the events
+   * since): calls the switch lists that this instance has not seen begin (it
+   * started, or reconnected, mid-call) are followed from now on, and calls it
+   * no longer lists are dropped.
    */
-  seed(members: Iterable<MemberView>): void {
-    for (const m of members) {
+  reconcile(members: ReadonlyMap<string, MemberView>): void {
+    for (const [uuid, c] of this.calls) {
+      const m = members.get(uuid);
+      if (!m || m.state === 'Abandoned') {
+        this.calls.delete(uuid);
+        this.emit('vanished', copy(c));
+      }
+    }
+    for (const m of members.values()) {
       if (!m.uuid || this.calls.has(m.uuid)) continue;
       if (m.state !== 'Waiting' && m.state !== 'Trying' && m.state !== 'Answered') continue;
       const c = this.fresh(m.queue, { uuid: m.uuid, sessionUuid: m.sessionUuid, cidNumber: m.cidNumber, cidName: m.cidName }, sec(m.joinedEpoch) || Date.now());
