@@ -40,7 +40,7 @@ test('two gateway instances on one switch: one call, one record, written once', 
     await waitFor(async () => (await rows(db.url, 'SELECT 1 FROM live_calls WHERE member_uuid = $1', [call.memberUuid])).length === 1, 'the durable live row');
     fs.hangupCaller(call.callerUuid);
     const rec = await recordOf(two, call.memberUuid);
-    await one.gw.records!.writer.flush();
+    await one.gw.records.writer.flush();
     await two.gw.records!.writer.flush();
     const stored = await rows(db.url, 'SELECT member_uuid, outcome, agent FROM call_records');
     assert.deepEqual(stored, [{ member_uuid: call.memberUuid, outcome: 'answered', agent: A }]);
