@@ -106,6 +106,32 @@ test('embedded PGlite: answered, abandoned and missed-then-answered calls become
     assert.match(lines[0]!, /^member_uuid,queue,caller_number/);
     assert.ok(lines[1]!.startsWith(alice.memberUuid + ',support@default,15551234567,Alice,7000,'), lines[1]);
 
+    // A big export streams; a client that goes away mid-stream gives the cursor's connection back
+    // (the embedded database has one: a leak would hang every later request).
+    const writer = g.gw.records.writer;
+    for (let i = 0; i < 5000; i++) {
+      const joinedAt = Date.UTC(2026, 0, 1) + i * 1000;
+      writer.finished({
+        call: { memberUuid: `bulk-${i}`, sessionUuid: '', queue: QUEUE, callerNumber: '15550009999', callerName: '=HYPERLINK("x")', destination: '7000', variables: {}, state: 'waiting', agent: null, agentUuid: null, joinedAt, offeredAt: null, answeredAt: null, offers: [] },
+        end: { endedAt: joinedAt + 5000, cause: 'Cancel', cancelReason: 'TIMEOUT', hangupCause: null, agent: null, answeredAt: null },
+      });
+    }
+    await writer.flush();
+    const ctl = new AbortController();
+    const res = await fetch(`${g.gw.url}/api/calls.csv`, { headers: { authorization: `Bearer ${SUPERVISOR}` }, signal: ctl.signal });
+    const reader = res.body!.getReader();
+    await reader.read();
+    ctl.abort();
+    await reader.read().catch(() => undefined);
+    const after = await g.api('/api/calls?outcome=timeout&limit=1');
+    assert.equal(after.status, 200, JSON.stringify(after.body));
+    assert.equal(after.body.items[0].outcome, 'timeout');
+    const full = await g.api('/api/calls.csv?caller=15550009999');
+    const bulk = (full.body as string).trimEnd().split('\r\n');
+    assert.equal(bulk.length, 5001);
+    // A caller name a spreadsheet would run as a formula is defused.
+    assert.ok(bulk[1]!.includes(',"\'=HYPERLINK(""x"")",'), bulk[1]);
+
     // Refusals: no token, a bad filter, a forged cursor, an unknown call.
     assertError(await g.api('/api/calls', null), 401, 'UNAUTHORIZED');
     assertError(await g.api('/api/calls/live', null), 401, 'UNAUTHORIZED');
