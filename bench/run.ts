@@ -5,12 +5,14 @@
  *   npm run bench -- rest [requests]      REST p50/p99 with 500 agents: GET /api/agents, PUT status (issue: REST API)
  *   npm run bench -- pops [agents]        screen-pop latency at 20/s, 200/s and a 10x overload, memory per desk socket (issue: Agent desk)
  *   npm run bench -- double               the FreeSWITCH double's own speed: pipelined api, 200 callers/s, a 1,000-caller burst
+ *   npm run bench -- records [rows]       call records: batched write rate, filtered query p99 over [rows] (default 2M), CSV export rate and memory
  */
 import { benchIngest } from './esl-ingest.js';
 import { benchLink } from './esl-link.js';
 import { benchRest } from './rest.js';
 import { benchPops } from './pops.js';
 import { benchDouble } from './double.js';
+import { benchRecords } from './records.js';
 
 const [which = 'ingest', arg] = process.argv.slice(2);
 const benches: Record<string, () => Promise<void>> = {
@@ -19,6 +21,7 @@ const benches: Record<string, () => Promise<void>> = {
   rest: () => benchRest(Number(arg ?? 2000)),
   pops: () => benchPops(Number(arg ?? 1000)),
   double: () => benchDouble(),
+  records: () => benchRecords(Number(arg ?? 2_000_000)),
 };
 const run = benches[which];
 if (!run) {
