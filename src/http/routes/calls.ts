@@ -135,14 +135,12 @@ function decodeCursor(s: string): Keyset {
 }
 
 function filterOf(q: Static<typeof CsvQuery>): RecordFilter {
-  const date = (s: string | undefined, field: string) => {
+  const [from, to] = Object.entries({ from: q.from, to: q.to }).map(([field, s]) => {
     if (s === undefined) return undefined;
     const d = new Date(s);
     if (Number.isNaN(d.getTime())) throw new ApiError(400, 'INVALID_INPUT', `querystring/${field} is not a date-time`);
     return d;
-  };
-  const from = date(q.from, 'from');
-  const to = date(q.to, 'to');
+  });
   return {
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
