@@ -131,3 +131,33 @@ test('database unreachable when a call ends: the record waits, the backlog and e
     await db.drop();
   }
 });
+
+test('ESL link dropped mid-call: after the reconnect and resync the call is still followed, and ends as one complete record', async () => {
+  const db = await createTestDatabase();
+  const fs = await FreeSwitchDouble.start({ ringMs: 30, dialplan: DIALPLAN });
+  const g = await recordsGateway(fs, db.url);
+  try {
+    await availableAgent(g, A);
+    const call = fs.injectCaller({ number: '15551234567', name: 'Alice', variables: { account_number: '42' } });
+    await waitFor(() => g.gw.records!.live().some((c) => c.memberUuid === call.memberUuid && c.state === 'answered'), 'call answered');
+    const seen = g.gw.records!.live().find((c) => c.memberUuid === call.memberUuid)!;
+    const reconnects = g.gw.callCenter.client.linkState().reconnects;
+    let resynced = 0;
+    g.gw.callCenter.on('resynced', () => resynced++);
+    fs.dropConnections();
+    await waitFor(() => g.gw.callCenter.client.linkState().reconnects > reconnects && resynced > 0, 'reconnected and resynced');
+    assert.deepEqual(g.gw.records!.live().map((c) => [c.memberUuid, c.state, c.offers.length]), [[call.memberUuid, 'answered', 1]]);
+    fs.hangupCaller(call.callerUuid);
+    const rec = await recordOf(g, call.memberUuid);
+    assert.equal(rec.outcome, 'answered');
+    assert.deepEqual(rec.offers.map((o: any) => [o.agent, Date.parse(o.offeredAt)]), [[A, seen.offers[0]!.offeredAt]]);
+    assert.deepEqual(rec.variables, { account_number: '42' });
+    await g.gw.records!.writer.flush();
+    assert.equal((await rows(db.url, 'SELECT count(*)::int AS n FROM call_records'))[0].n, 1);
+    assert.deepEqual(await rows(db.url, 'SELECT * FROM live_calls'), []);
+  } finally {
+    await g.stop();
+    await fs.stop();
+    await db.drop();
+  }
+});
