@@ -60,7 +60,8 @@ async function fill(db: Database, rows: number): Promise<void> {
   const chunk = 500_000;
   for (let from = 0; from < rows; from += chunk) {
     const to = Math.min(rows, from + chunk) - 1;
-    // Ninety days of calls; times at whole milliseconds, as the gateway writes them.
+    // Ninety days of calls in the order they ended (as the gateway appends them: the heap follows time);
+    // times at whole milliseconds, as the gateway writes them.
     await db.pool.query(
       `INSERT INTO call_records (member_uuid, session_uuid, queue, caller_number, caller_name, destination, variables, joined_at, offered_at, answered_at, ended_at,
          wait_s, ring_s, talk_s, offers, agent, agent_uuid, outcome, cause, cancel_reason, hangup_cause)
@@ -70,8 +71,9 @@ async function fill(db: Database, rows: number): Promise<void> {
          '[]', CASE WHEN g % 5 = 0 THEN NULL ELSE (1000 + g % 500) || '@default' END, NULL,
          CASE WHEN g % 5 = 0 THEN 'abandoned' ELSE 'answered' END, CASE WHEN g % 5 = 0 THEN 'Cancel' ELSE 'Terminated' END,
          CASE WHEN g % 5 = 0 THEN 'BREAK_OUT' END, 'SUCCESS'
-       FROM (SELECT g, date_trunc('milliseconds', now() - (random() * interval '90 days')) AS e FROM generate_series($1::int, $2::int) g) s`,
-      [from, to],
+       FROM (SELECT g, date_trunc('milliseconds', now() - (($3::int - g)::float8 / $3::int) * interval '90 days' - random() * interval '1 s') AS e
+             FROM generate_series($1::int, $2::int) g) s`,
+      [from, to, rows],
     );
     process.stdout.write(`\r  filled ${to + 1} rows`);
   }
