@@ -79,6 +79,7 @@ export class CallRecords {
         this.metrics.batchSeconds.observe(n.ms / 1000);
       },
       onError: () => this.metrics.errors.inc(),
+      canWrite: () => this.db !== null,
     });
     this.tracker.on('live', (c) => this.writer.live(c));
     this.tracker.on('ended', (call, end) => this.writer.finished({ call, end }));
@@ -113,6 +114,7 @@ export class CallRecords {
           (err: Error) => {
             if (this.stopped) return resolve();
             const delay = Math.min(10_000, 500 * 2 ** n);
+            this.metrics.errors.inc();
             this.log.warn({ err: err.message, retryInMs: delay }, 'call records database not available');
             this.openTimer = setTimeout(() => attempt(n + 1), delay);
             this.openTimer.unref();

@@ -16,6 +16,8 @@ export interface WriterOptions {
   readonly retryMaxMs?: number;
   readonly onWritten?: (n: { records: number; inserted: number; live: number; ms: number }) => void;
   readonly onError?: (err: Error) => void;
+  /** False while the database is not open yet: changes wait (checked again every 200 ms) without counting as failures. */
+  readonly canWrite?: () => boolean;
 }
 
 interface Pending {
@@ -117,13 +119,20 @@ export class RecordWriter {
     this.running = this.drain().finally(() => {
       this.running = null;
       if (this.pending.size === 0) for (const w of this.idleWaiters.splice(0)) w();
-      else if (!this.failing) this.schedule(0);
+      else if (!this.timer) this.schedule(0); // a timer is set when waiting to retry or for the database to open
     });
     return this.running;
   }
 
   private async drain(): Promise<void> {
     while (this.pending.size > 0 && !this.closed) {
+      if (this.opts.canWrite && !this.opts.canWrite()) {
+        this.timer = setTimeout(() => {
+          this.timer = null;
+          void this.run();
+        }, 200);
+        return;
+      }
       const batch: Array<[string, Pending]> = [];
       for (const entry of this.pending) {
         batch.push(entry);
