@@ -139,7 +139,7 @@ export async function writeBatch(pool: pg.Pool, live: readonly LiveCall[], finis
            agent = COALESCE(EXCLUDED.agent, live_calls.agent), agent_uuid = COALESCE(EXCLUDED.agent_uuid, live_calls.agent_uuid),
            joined_at = LEAST(live_calls.joined_at, EXCLUDED.joined_at),
            offered_at = COALESCE(LEAST(live_calls.offered_at, EXCLUDED.offered_at), EXCLUDED.offered_at),
-           answered_at = COALESCE(EXCLUDED.answered_at, live_calls.answered_at),
+           answered_at = COALESCE(live_calls.answered_at, EXCLUDED.answered_at), -- answered once: the first writer's exact time stays
            offers = CASE WHEN jsonb_array_length(EXCLUDED.offers) >= jsonb_array_length(live_calls.offers) THEN EXCLUDED.offers ELSE live_calls.offers END,
            updated_at = now()`,
         [JSON.stringify(live.map(liveJson))],

@@ -75,6 +75,8 @@ test('gateway restarted in the middle of a call: the new instance writes the one
     second = await recordsGateway(fs, db.url);
     // It learns of the call from the switch's member list (resync) before the call ends.
     await waitFor(() => second!.gw.records!.live().some((c) => c.memberUuid === call.memberUuid && c.agent === A), 'the new instance follows the call');
+    // Its own live row (whole-second times from the member list) is stored before the end: it must not erase the exact ones.
+    await second.gw.records!.writer.flush();
     fs.hangupCaller(call.callerUuid);
     const rec = await recordOf(second, call.memberUuid);
     assert.equal(rec.outcome, 'answered');
