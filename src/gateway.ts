@@ -107,7 +107,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         ...opts.recordsTiming,
       })
     : null;
-  void records?.start();
+  if (records && !config.records.databaseUrl) {
+    // The embedded database compiles and starts on this thread (seconds of CPU): done before the gateway
+    // listens or connects, so that no desk or ESL traffic stalls behind it (bounded: a broken data dir must not stop the gateway).
+    await Promise.race([records.start(), new Promise((r) => setTimeout(r, 60_000).unref())]);
+  } else {
+    void records?.start();
+  }
 
   const pops = new PopCache(stores.callers, redisError);
   const desk = new AgentDesk(
