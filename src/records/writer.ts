@@ -62,8 +62,9 @@ export class RecordWriter {
   live(call: LiveCall): void {
     const p = this.pending.get(call.memberUuid);
     if (p?.finished) return; // ended already: its live row is on its way out
-    if (p) p.live = call;
-    else this.pending.set(call.memberUuid, { live: call, finished: null });
+    // A new entry, never a change to the old one: a batch being written holds the old one, and only
+    // an entry that is still the same object when the write succeeds leaves the queue.
+    this.pending.set(call.memberUuid, { live: call, finished: null });
     this.schedule(this.lingerMs);
   }
 

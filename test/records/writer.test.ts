@@ -60,3 +60,29 @@ test('a failed write keeps the batch and retries it; changes made meanwhile are 
   assert.equal(w.healthy, true);
   await w.close();
 });
+
+test('a change that arrives while its call is being written is written after it, not dropped', async () => {
+  const states: string[] = [];
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  let first = true;
+  const w = new RecordWriter({
+    logger: silentLogger(),
+    lingerMs: 1,
+    write: async (l) => {
+      states.push(...l.map((c) => c.state));
+      if (first) {
+        first = false;
+        await gate;
+      }
+      return { inserted: 0 };
+    },
+  });
+  w.live(live('a', 'waiting'));
+  await new Promise((r) => setTimeout(r, 20)); // the first write is in flight
+  w.live(live('a', 'answered'));
+  release();
+  await w.flush();
+  assert.deepEqual(states, ['waiting', 'answered']);
+  await w.close();
+});
