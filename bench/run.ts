@@ -7,6 +7,7 @@
  *   npm run bench -- pops [agents]        screen-pop latency at 20/s, 200/s and a 10x overload, memory per desk socket (issue: Agent desk)
  *   npm run bench -- resync [seconds]     desk status commands p50/p99 with and without the periodic resync (1,000 agents, 2,000 members) (issue 9)
  *   npm run bench -- double               the FreeSWITCH double's own speed: pipelined api, 200 callers/s, a 1,000-caller burst
+ *   npm run bench -- records [rows]       call records: batched write rate, filtered query p99 over [rows] (default 2M), CSV export rate and memory
  */
 import { benchIngest } from './esl-ingest.js';
 import { benchLink } from './esl-link.js';
@@ -15,6 +16,7 @@ import { benchRest } from './rest.js';
 import { benchPops } from './pops.js';
 import { benchDouble } from './double.js';
 import { benchResync } from './resync.js';
+import { benchRecords } from './records.js';
 
 const [which = 'ingest', arg] = process.argv.slice(2);
 const benches: Record<string, () => Promise<void>> = {
@@ -25,6 +27,7 @@ const benches: Record<string, () => Promise<void>> = {
   pops: () => benchPops(Number(arg ?? 1000)),
   double: () => benchDouble(),
   resync: () => benchResync(Number(arg ?? 15), Number(process.env.BENCH_ROUNDS ?? 2)),
+  records: () => benchRecords(Number(arg ?? 2_000_000)),
 };
 const run = benches[which];
 if (!run) {

@@ -3,6 +3,7 @@
 #   redis-server        every test that touches Redis starts a private one
 #   chromium            the browser test (test/browser/)
 #   baresip-core        the SIP phones of the real-switch tier (test/switch/)
+#   PostgreSQL          the call-record tests (127.0.0.1:5432, trust auth): started if it stopped
 #   FreeSWITCH 1.10.12  the real-switch tier, from the prebuilt bundle in ../shared/freeswitch
 #                       when that directory exists (CI and the project's machines). Elsewhere, bring
 #                       your own build and point FREESWITCH_BIN at it; without one the tier is skipped.
@@ -39,4 +40,10 @@ elif [ -f "$bundle" ]; then
   as_root "$bundle"
 else
   echo "setup-test: no FreeSWITCH at $FS_BIN and no bundle at $bundle: the real-switch tier will be skipped (set FREESWITCH_BIN to your build)"
+fi
+
+# The call-record tests create (and drop) databases of their own on the machine's PostgreSQL
+# (127.0.0.1:5432, trust auth), which this kind of machine starts before the session: start it if it stopped.
+if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then
+  as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start || true
 fi

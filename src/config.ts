@@ -49,6 +49,8 @@ export interface Config {
   readonly breakReasons: readonly string[];
   readonly rateLimitPerMinute: number;
   readonly logLevel: LogLevel;
+  /** Call records: PostgreSQL at `databaseUrl`, else embedded PGlite (in memory, or in `pgliteDataDir`); off when `enabled` is false. */
+  readonly records: { readonly enabled: boolean; readonly databaseUrl: string | null; readonly pgliteDataDir: string | null; readonly retentionDays: number };
 }
 
 export class ConfigError extends Error {
@@ -109,6 +111,14 @@ function logLevel(env: Env): LogLevel {
   return level;
 }
 
+function records(env: Env): Config['records'] {
+  const mode = env.CALL_RECORDS || 'on';
+  if (mode !== 'on' && mode !== 'off') throw new ConfigError(`CALL_RECORDS must be on or off, got ${JSON.stringify(mode)}`);
+  const url = env.DATABASE_URL || null;
+  if (url && !/^postgres(ql)?:\/\//.test(url)) throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  return { enabled: mode === 'on', databaseUrl: url, pgliteDataDir: env.PGLITE_DATA_DIR || null, retentionDays: int(env, 'CALL_RETENTION_DAYS', 0, 0, 36_500) };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   return {
     esl: {
@@ -133,5 +143,6 @@ export function loadConfig(env: Env = process.env): Config {
     breakReasons: list(env, 'BREAK_REASONS', DEFAULTS.breakReasons),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600, 1),
     logLevel: logLevel(env),
+    records: records(env),
   };
 }

@@ -19,6 +19,7 @@ import { CallModel } from './calls/model.js';
 import { followCalls } from './calls/follow.js';
 import { callSubscription } from './calls/subscription.js';
 import type { CallsReader } from './calls/types.js';
+import { CallRecords } from './records/service.js';
 
 export interface Gateway {
   readonly url: string;
@@ -33,6 +34,8 @@ export interface Gateway {
   readonly redis: Redis | null;
   readonly passwords: PasswordStore;
   readonly callers: CallerStore;
+  /** Call records (null when CALL_RECORDS=off). */
+  readonly records: CallRecords | null;
   stop(): Promise<void>;
 }
 
@@ -45,6 +48,8 @@ export interface GatewayOptions {
   readonly eslBackoff?: { initialMs?: number; maxMs?: number };
   /** A second ESL connection for bulk reads (default true; false: everything on one, for the bench's comparison). */
   readonly bulkConnection?: boolean;
+  /** Tests: call-record writer batching and retry timings. */
+  readonly recordsTiming?: { lingerMs?: number; retryMaxMs?: number };
 }
 
 const WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
@@ -121,6 +126,25 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     if (missing.length) logger.warn({ missing, loaded: [...view.queues.keys()] }, 'queues named in QUEUES are not loaded in FreeSWITCH (check callcenter.conf.xml)');
   });
 
+  // Opened and migrated in the background: calls and pages never wait for the records database.
+  const records = config.records.enabled
+    ? new CallRecords(callCenter, view, {
+        databaseUrl: config.records.databaseUrl,
+        pgliteDataDir: config.records.pgliteDataDir,
+        retentionDays: config.records.retentionDays,
+        registry: metrics.registry,
+        logger: logger.child({ part: 'records' }),
+        ...opts.recordsTiming,
+      })
+    : null;
+  if (records && !config.records.databaseUrl) {
+    // The embedded database compiles and starts on this thread (seconds of CPU): done before the gateway
+    // listens or connects, so that no desk or ESL traffic stalls behind it (bounded: a broken data dir must not stop the gateway).
+    await Promise.race([records.start(), new Promise((r) => setTimeout(r, 60_000).unref())]);
+  } else {
+    void records?.start();
+  }
+
   const pops = new PopCache(stores.callers, redisError);
   const desk = new AgentDesk(
     callCenter,
@@ -131,7 +155,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     logger,
   );
 
-  const app = await buildHttpApp({ config, callCenter, view, calls, callers: stores.callers, passwords: stores.passwords, sessions: stores.sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT });
+  const app = await buildHttpApp({ config, callCenter, view, calls, callers: stores.callers, passwords: stores.passwords, sessions: stores.sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records });
   const ws = attachDeskWebSocket(
     app.server,
     { desk, callCenter, view, passwords: stores.passwords, sessions: stores.sessions, metrics, logger },
@@ -154,12 +178,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     redis,
     passwords: stores.passwords,
     callers: stores.callers,
+    records,
     async stop() {
       await ws.close();
       await app.close();
       desk.close();
       callCenter.close();
       await Promise.all([client.stop(), bulk?.stop()]);
+      await records?.stop();
       if (redis) redis.disconnect();
     },
   };

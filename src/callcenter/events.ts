@@ -87,6 +87,8 @@ export type CallcenterEvent = Base &
         readonly joinedTime: number;
         readonly leavingTime: number;
         readonly answeredTime: number;
+        /** The variables named by `cc_export_vars`: the end event carries the channel's variables too. */
+        readonly exported: Readonly<Record<string, string>>;
       }
     | { readonly action: 'members-count'; readonly queue: string; readonly count: number }
     | { readonly action: 'unknown'; readonly rawAction: string; readonly headers: Readonly<Record<string, string>> }
@@ -235,6 +237,7 @@ export function decodeCallcenterEvent(event: EslEvent): CallcenterEvent {
         joinedTime: num(h.get('CC-Member-Joined-Time')),
         leavingTime: num(h.get('CC-Member-Leaving-Time')),
         answeredTime: num(h.get('CC-Agent-Answered-Time')),
+        exported: exportedVars(variables(h)),
       };
     case 'members-count':
       return { action, timestampUs, queue, count: num(h.get('CC-Count')) };

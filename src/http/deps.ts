@@ -8,6 +8,7 @@ import type { AuditLog } from '../store/audit.js';
 import type { CallerStore } from '../store/callers.js';
 import type { PasswordStore } from '../store/passwords.js';
 import type { SessionStore } from '../store/sessions.js';
+import type { CallRecords } from '../records/service.js';
 import type { FastifyRequest } from 'fastify';
 import type { CallsReader } from '../calls/types.js';
 
@@ -28,6 +29,8 @@ export interface HttpDeps {
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   readonly webRoot: string;
+  /** Call records (null or absent: turned off). */
+  readonly records?: CallRecords | null;
 }
 
 export function actorOf(req: FastifyRequest, agent?: string): Actor {

@@ -43,6 +43,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     API_TOKENS: `boss:admin:${ADMIN},watcher:supervisor:${SUPERVISOR}`,
     RATE_LIMIT_PER_MINUTE: '100000',
     ESL_COMMAND_TIMEOUT_MS: '2000',
+    // Call records have their own tests (test/records/); an embedded database per stack would cost seconds each.
+    CALL_RECORDS: 'off',
     ...opts.env,
   });
   const logger = opts.logger ?? (process.env.TEST_LOG ? createLogger('debug') : silentLogger());

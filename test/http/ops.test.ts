@@ -92,6 +92,10 @@ describe('health, metrics and the OpenAPI document', () => {
       '/api/callers/{number}': ['put', 'get', 'delete'],
       '/api/audit': ['get'],
       '/api/calls/active': ['get'],
+      '/api/calls/live': ['get'],
+      '/api/calls': ['get'],
+      '/api/calls/{memberUuid}': ['get'],
+      '/api/calls.csv': ['get'],
     };
     const apiPaths = Object.keys(doc.paths).filter((p) => p.startsWith('/api'));
     assert.deepEqual(apiPaths.sort(), Object.keys(expected).sort());

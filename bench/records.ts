@@ -1,0 +1,188 @@
+/**
+ * Call records on PostgreSQL (a database of its own, dropped at the end):
+ *   1. sustained batched write rate through RecordWriter (records/s; target ≥ 1,000),
+ *      and the same on the embedded PGlite;
+ *   2. filtered query p50/p99 over a large table (first page and a keyset page);
+ *   3. CSV export over HTTP (GET /api/calls.csv): rows/s, MB/s, process RSS before and at peak.
+ *
+ *   npm run bench -- records [rows]      (default 2,000,000 rows for 2 and 3)
+ */
+import { request } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { loadConfig } from '../src/config.js';
+import { migrate, openDatabase, type Database } from '../src/db/database.js';
+import { startGateway } from '../src/gateway.js';
+import { FreeSwitchDouble } from '../src/fsdouble/index.js';
+import { silentLogger } from '../src/log.js';
+import { RecordWriter } from '../src/records/writer.js';
+import { writeBatch, type Finished } from '../src/records/store.js';
+import { memoryCallerStore } from '../src/store/callers.js';
+import { memoryPasswordStore } from '../src/store/passwords.js';
+import { memorySessionStore } from '../src/store/sessions.js';
+import { createTestDatabase } from '../test/helpers/postgres.js';
+import { waitFor } from '../test/helpers/stack.js';
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const QUEUES = Array.from({ length: 20 }, (_, i) => `q${i}@default`);
+const AGENTS = Array.from({ length: 500 }, (_, i) => `${1000 + i}@default`);
+
+function finished(i: number): Finished {
+  const joinedAt = Date.now() - 86_400_000 + i;
+  const agent = AGENTS[i % AGENTS.length]!;
+  return {
+    call: {
+      memberUuid: randomUUID(), sessionUuid: randomUUID(), queue: QUEUES[i % QUEUES.length]!, callerNumber: `1555${String(i % 100_000).padStart(7, '0')}`,
+      callerName: `Caller ${i}`, destination: '7000', variables: { account: String(i) }, state: 'answered', agent, agentUuid: randomUUID(),
+      joinedAt, offeredAt: joinedAt + 2000, answeredAt: joinedAt + 5000,
+      offers: [{ agent, offeredAt: joinedAt + 2000, endedAt: null, outcome: 'answered', hangupCause: null }],
+    },
+    end: { endedAt: joinedAt + 65_000, cause: 'Terminated', cancelReason: null, hangupCause: 'SUCCESS', agent, answeredAt: joinedAt + 5000 },
+  };
+}
+
+async function writeRate(db: Database, n: number): Promise<void> {
+  const writer = new RecordWriter({ write: (live, fin) => writeBatch(db.pool, live, fin), logger: silentLogger(), maxBatch: 1000 });
+  const started = performance.now();
+  // Calls end at a steady offered rate far above the target; the writer batches what has gathered.
+  for (let i = 0; i < n; i++) {
+    writer.finished(finished(i));
+    if (i % 500 === 499) await new Promise((r) => setImmediate(r));
+  }
+  await writer.flush();
+  const s = (performance.now() - started) / 1000;
+  console.log(`  ${db.backend.padEnd(8)} ${n} records in ${s.toFixed(2)} s: ${Math.round(n / s)} records/s (batches of up to 1000, one transaction each)`);
+  await writer.close();
+}
+
+async function fill(db: Database, rows: number): Promise<void> {
+  const started = performance.now();
+  await db.pool.query('DROP INDEX call_records_ended_idx, call_records_queue_idx, call_records_agent_idx, call_records_caller_idx, call_records_outcome_idx');
+  const chunk = 500_000;
+  for (let from = 0; from < rows; from += chunk) {
+    const to = Math.min(rows, from + chunk) - 1;
+    // Ninety days of calls in the order they ended (as the gateway appends them: the heap follows time);
+    // times at whole milliseconds, as the gateway writes them.
+    await db.pool.query(
+      `INSERT INTO call_records (member_uuid, session_uuid, queue, caller_number, caller_name, destination, variables, joined_at, offered_at, answered_at, ended_at,
+         wait_s, ring_s, talk_s, offers, agent, agent_uuid, outcome, cause, cancel_reason, hangup_cause)
+       SELECT 'bench-' || g, '', 'q' || (g % 20) || '@default', '1555' || lpad((g % 100000)::text, 7, '0'), 'Caller ' || g, '7000', '{}',
+         e - interval '65 s', e - interval '63 s', CASE WHEN g % 5 = 0 THEN NULL ELSE e - interval '60 s' END, e,
+         CASE WHEN g % 5 = 0 THEN 65 ELSE 5 END, CASE WHEN g % 5 = 0 THEN NULL ELSE 3 END, CASE WHEN g % 5 = 0 THEN NULL ELSE 60 END,
+         '[]', CASE WHEN g % 5 = 0 THEN NULL ELSE (1000 + g % 500) || '@default' END, NULL,
+         CASE WHEN g % 5 = 0 THEN 'abandoned' ELSE 'answered' END, CASE WHEN g % 5 = 0 THEN 'Cancel' ELSE 'Terminated' END,
+         CASE WHEN g % 5 = 0 THEN 'BREAK_OUT' END, 'SUCCESS'
+       FROM (SELECT g, date_trunc('milliseconds', now() - (($3::int - g)::float8 / $3::int) * interval '90 days' - random() * interval '1 s') AS e
+             FROM generate_series($1::int, $2::int) g) s`,
+      [from, to, rows],
+    );
+    process.stdout.write(`\r  filled ${to + 1} rows`);
+  }
+  const filled = performance.now();
+  await migrateIndexes(db);
+  await db.pool.query('ANALYZE call_records');
+  console.log(`\r  ${rows} rows inserted in ${((filled - started) / 1000).toFixed(0)} s, indexed and analysed in ${((performance.now() - filled) / 1000).toFixed(0)} s`);
+}
+
+/** The indexes of the migration, rebuilt after the bulk fill. */
+async function migrateIndexes(db: Database): Promise<void> {
+  await db.pool.query('CREATE INDEX call_records_ended_idx ON call_records (ended_at, member_uuid)');
+  await db.pool.query('CREATE INDEX call_records_queue_idx ON call_records (queue, ended_at, member_uuid)');
+  await db.pool.query('CREATE INDEX call_records_agent_idx ON call_records (agent, ended_at, member_uuid)');
+  await db.pool.query('CREATE INDEX call_records_caller_idx ON call_records (caller_number, ended_at, member_uuid)');
+  await db.pool.query('CREATE INDEX call_records_outcome_idx ON call_records (outcome, ended_at, member_uuid)');
+}
+
+function get(url: URL, path: string, token: string): Promise<{ status: number; body: string; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      const keep = !path.includes('.csv');
+      let body = '';
+      let bytes = 0;
+      res.on('data', (c: Buffer) => {
+        bytes += c.length;
+        if (keep) body += c.toString();
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, bytes }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export async function benchRecords(rows: number): Promise<void> {
+  console.log('1. sustained batched write rate');
+  const writeDb = await createTestDatabase();
+  const pgw = await openDatabase({ url: writeDb.url, logger: silentLogger() });
+  await migrate(pgw, silentLogger());
+  await writeRate(pgw, 50_000);
+  await pgw.close();
+  await writeDb.drop();
+  const lite = await openDatabase({ url: null, logger: silentLogger() });
+  await migrate(lite, silentLogger());
+  await writeRate(lite, 20_000);
+  await lite.close();
+
+  const bench = await createTestDatabase();
+  const db = await openDatabase({ url: bench.url, logger: silentLogger() });
+  const fs = await FreeSwitchDouble.start({});
+  let gw: Awaited<ReturnType<typeof startGateway>> | null = null;
+  try {
+    await migrate(db, silentLogger());
+    console.log(`2. filtered queries over ${rows} rows (PostgreSQL)`);
+    await fill(db, rows);
+    const token = 'bench-records-token-0123';
+    const config = loadConfig({ ESL_PORT: String(fs.port), HTTP_PORT: '0', DATABASE_URL: bench.url, ADMIN_TOKEN: token, RATE_LIMIT_PER_MINUTE: '1000000' });
+    gw = await startGateway({ config, logger: silentLogger(), stores: { callers: memoryCallerStore(), passwords: memoryPasswordStore(), sessions: memorySessionStore() }, resyncIntervalMs: 0 });
+    const g = gw;
+    await waitFor(() => g.records?.ready === true, 'records database', 60_000);
+    const url = new URL(gw.url);
+    const day = () => {
+      const d = Date.now() - Math.floor(Math.random() * 89 + 1) * 86_400_000;
+      return `from=${new Date(d).toISOString()}&to=${new Date(d + 86_400_000).toISOString()}`;
+    };
+    const kinds: Record<string, () => string> = {
+      'queue + one day': () => `queue=q${Math.floor(Math.random() * 20)}%40default&${day()}`,
+      'agent': () => `agent=${1000 + Math.floor(Math.random() * 500)}%40default`,
+      'caller number': () => `caller=1555${String(Math.floor(Math.random() * 100_000)).padStart(7, '0')}`,
+      'outcome + one day': () => `outcome=abandoned&${day()}`,
+      'no filter': () => '',
+    };
+    for (const [name, q] of Object.entries(kinds)) {
+      const first: number[] = [];
+      const next: number[] = [];
+      for (let i = 0; i < 200; i++) {
+        let t = performance.now();
+        const res = await get(url, `/api/calls?limit=100&${q()}`, token);
+        first.push(performance.now() - t);
+        if (res.status !== 200) throw new Error(`${res.status} ${res.body.slice(0, 200)}`);
+        const cursor = (JSON.parse(res.body) as { nextCursor: string | null }).nextCursor;
+        if (cursor) {
+          t = performance.now();
+          await get(url, `/api/calls?limit=100&${q()}&cursor=${cursor}`, token);
+          next.push(performance.now() - t);
+        }
+      }
+      console.log(`  ${name.padEnd(18)} first page p50 ${pct(first, 50).toFixed(1)} ms  p99 ${pct(first, 99).toFixed(1)} ms   next page p50 ${next.length ? pct(next, 50).toFixed(1) : '-'} ms  p99 ${next.length ? pct(next, 99).toFixed(1) : '-'} ms   (HTTP round trip, 100 rows)`);
+    }
+
+    // At most about a million rows: the most recent days' worth.
+    const days = Math.min(90, (90 * 1_000_000) / rows);
+    const since = new Date(Date.now() - days * 86_400_000);
+    const exported = (await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM call_records WHERE ended_at >= $1', [since])).rows[0]!.n;
+    console.log(`3. CSV export (GET /api/calls.csv?from=<${days.toFixed(1)} days ago>: ${exported} rows)`);
+    global.gc?.();
+    const rssBefore = process.memoryUsage().rss;
+    let peak = rssBefore;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+    const t = performance.now();
+    const res = await get(url, `/api/calls.csv?from=${since.toISOString()}`, token);
+    const s = (performance.now() - t) / 1000;
+    clearInterval(sampler);
+    console.log(`  ${exported} rows, ${(res.bytes / 1e6).toFixed(0)} MB in ${s.toFixed(1)} s: ${Math.round(exported / s)} rows/s, ${(res.bytes / 1e6 / s).toFixed(1)} MB/s; RSS ${(rssBefore / 1e6).toFixed(0)} MB before, ${(peak / 1e6).toFixed(0)} MB peak (gateway and client in one process)`);
+  } finally {
+    await gw?.stop();
+    await fs.stop();
+    await db.close();
+    await bench.drop();
+  }
+}
