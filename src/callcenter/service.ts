@@ -353,8 +353,9 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   async listAgents(actor: Actor): Promise<AgentView[]> {
     let agents: AgentView[] = [];
     await this.read(cmd.agentList(), actor, (body, w) => {
-      agents = agentsFromTable(parseTable(body));
-      this.view.replaceAgents(this.windows.agents(w, agents));
+      // What changed while the list was in flight is newer than the list: the caller gets what the view keeps.
+      agents = this.windows.agents(w, agentsFromTable(parseTable(body)));
+      this.view.replaceAgents(agents);
     });
     return agents;
   }
@@ -408,8 +409,8 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   async listTiers(actor: Actor): Promise<TierView[]> {
     let tiers: TierView[] = [];
     await this.read(cmd.tierList(), actor, (body, w) => {
-      tiers = parseList(body).rows.map(tierFromRow);
-      this.view.replaceTiers(this.windows.tiers(w, tiers));
+      tiers = this.windows.tiers(w, parseList(body).rows.map(tierFromRow));
+      this.view.replaceTiers(tiers);
     });
     return tiers;
   }

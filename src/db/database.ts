@@ -1,3 +1,6 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { runner } from 'node-pg-migrate';
@@ -6,7 +9,7 @@ import type { Logger } from '../log.js';
 /**
  * The call-records database: PostgreSQL when DATABASE_URL is set, otherwise an
  * embedded PGlite (Postgres compiled to WebAssembly, in this process) served
- * on a private loopback port by PGlite's own socket server. Either way the rest
+ * on a private Unix socket (mode 0700 directory) by PGlite's own socket server. Either way the rest
  * of the gateway talks to it through one `pg.Pool` over the Postgres wire
  * protocol, so the migrations, queries and CSV cursors are the same code on
  * both, and the tests run that code against both.
@@ -43,12 +46,16 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   const db = await PGlite.create(opts.pgliteDataDir ? { dataDir: opts.pgliteDataDir } : {});
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
+  // Served on a Unix socket in a directory only this user can enter: the embedded server has
+  // no authentication, and on a TCP port any local user could read the call records or take
+  // its one connection slot.
+  const socketDir = await mkdtemp(join(tmpdir(), 'cc-pglite-'));
+  await chmod(socketDir, 0o700);
+  const server = new PGLiteSocketServer({ db, path: join(socketDir, '.s.PGSQL.5432') });
   await server.start();
-  const address = (server as unknown as { server?: { address(): { port: number } | string | null } }).server?.address();
-  if (!address || typeof address === 'string') throw new Error('the PGlite socket server did not report its port');
-  // PGlite is one session: one connection, so a transaction is never interleaved with another's statements.
-  const pool = new pg.Pool({ host: '127.0.0.1', port: address.port, user: 'postgres', database: 'postgres', max: 1 });
+  // PGlite is one session: one connection, so a transaction is never interleaved with another's
+  // statements; never closed when idle, so the slot stays the gateway's.
+  const pool = new pg.Pool({ host: socketDir, port: 5432, user: 'postgres', database: 'postgres', max: 1, idleTimeoutMillis: 0 });
   pool.on('error', (err) => opts.logger.warn({ err: err.message }, 'embedded database connection lost'));
   return {
     pool,
@@ -57,6 +64,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       await pool.end();
       await server.stop();
       await db.close();
+      await rm(socketDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,6 +1,6 @@
 import client from 'prom-client';
 import type { CallCenter } from '../callcenter/service.js';
-import type { StateView } from '../callcenter/state.js';
+import type { ViewReader } from '../callcenter/state.js';
 import { migrate, openDatabase, type Database } from '../db/database.js';
 import type { Logger } from '../log.js';
 import type { LiveCall } from './model.js';
@@ -54,7 +54,7 @@ export class CallRecords {
 
   constructor(
     callCenter: CallCenter,
-    view: StateView,
+    view: ViewReader,
     private readonly opts: CallRecordsOptions,
   ) {
     this.log = opts.logger;

@@ -34,6 +34,8 @@ const copy = (c: LiveCall): LiveCall => ({ ...c, variables: { ...c.variables }, 
  */
 export class CallTracker extends EventEmitter<CallTrackerEvents> {
   private readonly calls = new Map<string, LiveCall>();
+  /** Calls the last resync did not list: dropped if the next one does not list them either. */
+  private readonly missing = new Set<string>();
 
   /** Every call in a queue or with an agent now, oldest first. */
   list(): LiveCall[] {
@@ -144,12 +146,24 @@ export class CallTracker extends EventEmitter<CallTrackerEvents> {
    * no longer lists are dropped.
    */
   reconcile(members: ReadonlyMap<string, MemberView>): void {
+    // A call is dropped only when two resyncs in a row miss it. The member lists come
+    // on the bulk connection, and the switch hands events to a listener on a 20 ms poll:
+    // a list can overtake the member-queue-end that ends a call normally, which then
+    // builds the record from everything this tracker kept.
+    for (const uuid of this.missing) if (!this.calls.has(uuid)) this.missing.delete(uuid);
     for (const [uuid, c] of this.calls) {
       const m = members.get(uuid);
-      if (!m || m.state === 'Abandoned') {
-        this.calls.delete(uuid);
-        this.emit('vanished', copy(c));
+      if (m && m.state !== 'Abandoned') {
+        this.missing.delete(uuid);
+        continue;
       }
+      if (!this.missing.has(uuid)) {
+        this.missing.add(uuid);
+        continue;
+      }
+      this.missing.delete(uuid);
+      this.calls.delete(uuid);
+      this.emit('vanished', copy(c));
     }
     for (const m of members.values()) {
       if (!m.uuid || this.calls.has(m.uuid)) continue;

@@ -1,13 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePort } from '../helpers/redis.js';
 import { RawClient } from '../fsdouble/helpers.js';
 import { buildConf, RUN_DIRS, type SwitchPorts, type SwitchSecrets } from './conf.js';
 import { stopAllOnExit, stopByPid } from './processes.js';
+
+/** The switch process ended before it was ready. */
+class EarlyExit extends Error {}
 
 /** Where the tier finds FreeSWITCH, or why it cannot run. */
 export type SwitchAvailability = { readonly bin: string; readonly modDir: string } | { readonly skip: string };
@@ -52,25 +55,43 @@ export class RealSwitch {
   }
 
   static async start(where: { bin: string; modDir: string }): Promise<RealSwitch> {
-    const dir = mkdtempSync(join(tmpdir(), 'cc-fs-'));
-    const rtpStart = 20000 + 2 * Math.floor(Math.random() * 15000);
-    const ports: SwitchPorts = { esl: await freePort(), sipInternal: await freePort(), sipExternal: await freePort(), rtpStart, rtpEnd: rtpStart + 400 };
-    const pw = () => randomBytes(9).toString('base64url');
-    const secrets: SwitchSecrets = { eslPassword: `esl-${pw()}`, defaultPassword: `dp-${pw()}`, phones: { '1001': `p1001-${pw()}`, '1002': `p1002-${pw()}`, '1003': `p1003-${pw()}` } };
-    buildConf(dir, ports, secrets, where.modDir);
-    const fs = new RealSwitch(dir, ports, secrets, where.bin);
-    await fs.run();
-    return fs;
+    // A switch that exits within its first moments (seen once in CI: exit 255 before it wrote a
+    // log line, while other test files started switches and phones) is started again, on fresh
+    // ports in a fresh directory; what it printed is kept in <dir>/console.txt and reported.
+    for (let attempt = 1; ; attempt++) {
+      const dir = mkdtempSync(join(tmpdir(), 'cc-fs-'));
+      const rtpStart = 20000 + 2 * Math.floor(Math.random() * 15000);
+      const ports: SwitchPorts = { esl: await freePort(), sipInternal: await freePort(), sipExternal: await freePort(), rtpStart, rtpEnd: rtpStart + 400 };
+      const pw = () => randomBytes(9).toString('base64url');
+      const secrets: SwitchSecrets = { eslPassword: `esl-${pw()}`, defaultPassword: `dp-${pw()}`, phones: { '1001': `p1001-${pw()}`, '1002': `p1002-${pw()}`, '1003': `p1003-${pw()}` } };
+      buildConf(dir, ports, secrets, where.modDir);
+      const fs = new RealSwitch(dir, ports, secrets, where.bin);
+      try {
+        await fs.run();
+        return fs;
+      } catch (err) {
+        if (!(err instanceof EarlyExit) || attempt >= 3) throw err;
+        process.stderr.write(`real switch: ${err.message}; starting another (attempt ${attempt + 1} of 3)\n`);
+      }
+    }
   }
 
   private async run(): Promise<void> {
     const args = ['-nf', '-nc', '-nonat', '-nonatmap', '-nocal'];
     for (const d of RUN_DIRS) args.push(`-${d}`, join(this.dir, d));
-    const proc = spawn(this.bin, args, { stdio: 'ignore' });
+    const consoleOut = openSync(join(this.dir, 'console.txt'), 'w');
+    const proc = spawn(this.bin, args, { stdio: ['ignore', consoleOut, consoleOut] });
+    closeSync(consoleOut);
     this.proc = proc;
     stopAllOnExit(proc);
     const failed = once(proc, 'exit').then(([code]) => {
-      throw new Error(`freeswitch exited (${String(code)}) while starting; see ${join(this.dir, 'log/freeswitch.log')}`);
+      let printed = '';
+      try {
+        printed = readFileSync(join(this.dir, 'console.txt'), 'utf8').trim().split('\n').slice(-5).join(' | ');
+      } catch {
+        // nothing printed
+      }
+      throw new EarlyExit(`freeswitch exited (${String(code)}) while starting; see ${join(this.dir, 'log/freeswitch.log')}${printed ? `; it printed: ${printed}` : ''}`);
     });
     await Promise.race([this.waitReady(), failed]);
     failed.catch(() => undefined);
