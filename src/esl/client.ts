@@ -184,7 +184,7 @@ export class EslClient extends EventEmitter<EslClientEvents> {
       });
     });
     try {
-      if (!this.jobEvents) {
+      if (!this.jobEvents && !this.jobsAlwaysSubscribed) {
         // Subscribed before the job runs: the switch reads this connection's commands in order.
         this.jobEvents = true;
         void this.send(this.subscriptionLine(true), undefined, timeoutMs).then(
@@ -219,9 +219,14 @@ export class EslClient extends EventEmitter<EslClientEvents> {
     return body;
   }
 
+  /** BACKGROUND_JOB is in the connection's own subscription (ESL_EVENTS): never taken away by a nixevent. */
+  private get jobsAlwaysSubscribed(): boolean {
+    return this.opts.events?.includes('BACKGROUND_JOB') ?? false;
+  }
+
   /** The last job settled: stop receiving BACKGROUND_JOB (other programs' jobs included). */
   private unsubscribeJobsWhenIdle(): void {
-    if (this.jobs.size > 0 || !this.jobEvents || !this.isReady) return;
+    if (this.jobs.size > 0 || !this.jobEvents || !this.isReady || this.jobsAlwaysSubscribed) return;
     this.jobEvents = false;
     this.send('nixevent BACKGROUND_JOB', undefined, this.timeoutMs).catch(() => undefined);
   }

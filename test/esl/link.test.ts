@@ -68,6 +68,25 @@ test('BACKGROUND_JOB is subscribed only while a bgapi is in flight (CUSTOM stays
   }
 });
 
+test('BACKGROUND_JOB asked for in ESL_EVENTS stays subscribed: a bgapi neither re-subscribes nor sends nixevent', async () => {
+  const fs = await FreeSwitchDouble.start({ initial: { agents: [{ name: '2001@default', status: 'Available' }] } });
+  const c = client(fs.port, { events: ['BACKGROUND_JOB'] });
+  try {
+    c.start();
+    await ready(c);
+    fs.clearReceived();
+    assert.equal(await c.bgapi('callcenter_config agent get status 2001@default'), 'Available');
+    assert.equal(await c.bgapi('callcenter_config agent get status 2001@default'), 'Available');
+    assert.deepEqual(
+      fs.received.map((r) => r.split('\n')[0]),
+      ['bgapi callcenter_config agent get status 2001@default', 'bgapi callcenter_config agent get status 2001@default'],
+    );
+  } finally {
+    await c.stop();
+    await fs.stop();
+  }
+});
+
 test('a bgapi refused while the link is down does not leave the next connection thinking it is subscribed', async () => {
   const fs = await FreeSwitchDouble.start({ initial: { agents: [{ name: '2001@default', status: 'Available' }] } });
   const c = client(fs.port, { commandTimeoutMs: 1000 });
