@@ -119,6 +119,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     metrics.eslReconnects.set(client.linkState().reconnects);
   });
   client.on('down', () => metrics.eslUp.set(0));
+  bulk?.on('ready', () => metrics.eslBulkUp.set(1));
+  bulk?.on('down', () => metrics.eslBulkUp.set(0));
   callCenter.on('resyncFailed', (_err, trigger) => metrics.resyncFailures.inc({ trigger }));
 
   callCenter.on('ready', () => {

@@ -8,6 +8,11 @@ import client from 'prom-client';
 export class GatewayMetrics {
   readonly registry = new client.Registry();
   readonly eslUp = new client.Gauge({ name: 'cc_esl_link_up', help: '1 when the ESL link is authenticated and subscribed', registers: [this.registry] });
+  readonly eslBulkUp = new client.Gauge({
+    name: 'cc_esl_bulk_link_up',
+    help: '1 when the bulk-read ESL connection is up; 0: lists go over the command link (see the esl-bulk log for why)',
+    registers: [this.registry],
+  });
   readonly eslReconnects = new client.Gauge({ name: 'cc_esl_reconnects', help: 'ESL reconnections since start', registers: [this.registry] });
   readonly commands = new client.Counter({
     name: 'cc_esl_commands_total',

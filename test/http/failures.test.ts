@@ -132,6 +132,7 @@ describe('REST failures: the switch silent, down, Redis down; create all-or-noth
     assert.equal((await s.api('GET', '/api/audit?limit=5')).status, 200);
     const metrics = String((await s.api('GET', '/metrics')).body);
     assert.equal(sample(metrics, 'cc_esl_link_up'), 0);
+    assert.equal(sample(metrics, 'cc_esl_bulk_link_up'), 0);
 
     await s.fs.restart({ keepState: true });
     await linkUp();
@@ -139,6 +140,7 @@ describe('REST failures: the switch silent, down, Redis down; create all-or-noth
     assert.equal(back.body.esl.state, 'up');
     assert.ok(back.body.esl.reconnects >= 1);
     assert.equal(sample(String((await s.api('GET', '/metrics')).body), 'cc_esl_link_up'), 1);
+    await waitFor(async () => sample(String((await s.api('GET', '/metrics')).body), 'cc_esl_bulk_link_up') === 1, 'bulk link up again');
     // Nothing of what was refused happened.
     assert.equal(s.fs.agent('3005@default'), undefined);
     assert.equal(s.fs.agent('3004@default')?.wrapUpTime, 0);
