@@ -13,6 +13,12 @@ export class GatewayMetrics {
     help: '1 when the bulk-read ESL connection is up; 0: lists go over the command link (see the esl-bulk log for why)',
     registers: [this.registry],
   });
+  readonly offersHeld = new client.Counter({
+    name: 'cc_offers_held_total',
+    help: 'Offers that reached the gateway before their caller record and waited for it: outcome record (it came) or timeout (sent without it)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly eslReconnects = new client.Gauge({ name: 'cc_esl_reconnects', help: 'ESL reconnections since start', registers: [this.registry] });
   readonly commands = new client.Counter({
     name: 'cc_esl_commands_total',

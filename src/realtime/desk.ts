@@ -496,6 +496,7 @@ export class AgentDesk {
       ch.holdTimer = null;
       ch.held = null;
       if (this.closed) return;
+      this.metrics.offersHeld.inc({ outcome: timedOut ? 'timeout' : 'record' });
       offer(timedOut);
       this.replay(ch, held);
     };

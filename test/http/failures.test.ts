@@ -1,17 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, waitFor, SUPERVISOR, type Stack } from '../helpers/stack.js';
+import { sample } from '../helpers/metrics.js';
 import { assertError, writeCommands } from '../helpers/http.js';
 
 const Q = 'support@default';
 const TIMEOUT_MS = 400;
 
 /** The value of a Prometheus sample line, 0 when absent. */
-function sample(text: string, name: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(name + ' ') || l.startsWith(name + '{'));
-  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
-}
-
 describe('REST failures: the switch silent, down, Redis down; create all-or-nothing', () => {
   let s: Stack;
   before(async () => {

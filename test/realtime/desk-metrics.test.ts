@@ -2,12 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, waitFor, type Stack } from '../helpers/stack.js';
 import { addAgent, login } from './desk-helpers.js';
+import { sample } from '../helpers/metrics.js';
 
-/** The value of one Prometheus sample (name and labels exactly as printed), 0 when absent. */
-function sample(text: string, series: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(series + ' '));
-  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
-}
+/** A histogram's series before its first observation is absent: 0. */
+const observed = (text: string, series: string): number => sample(text, series, 0);
 
 describe('latency histograms of the pushes', () => {
   let s: Stack;
@@ -25,19 +23,19 @@ describe('latency histograms of the pushes', () => {
     await addAgent(s, agent, { queue: null });
     const { desk } = await login(s, agent);
     const text0 = await metrics();
-    const pushes0 = sample(text0, 'cc_push_latency_seconds_count{type="agent.status"}');
-    const ages0 = sample(text0, 'cc_event_age_seconds_count{type="agent.status"}');
+    const pushes0 = observed(text0, 'cc_push_latency_seconds_count{type="agent.status"}');
+    const ages0 = observed(text0, 'cc_event_age_seconds_count{type="agent.status"}');
     assert.equal((await desk.request({ type: 'ready' })).type, 'ack');
     await desk.next('agent.status', (m) => m.status === 'Available');
     let text = '';
-    await waitFor(async () => sample((text = await metrics()), 'cc_push_latency_seconds_count{type="agent.status"}') > pushes0, 'push latency observed');
-    assert.ok(sample(text, 'cc_event_age_seconds_count{type="agent.status"}') > ages0, 'event age observed');
+    await waitFor(async () => observed((text = await metrics()), 'cc_push_latency_seconds_count{type="agent.status"}') > pushes0, 'push latency observed');
+    assert.ok(observed(text, 'cc_event_age_seconds_count{type="agent.status"}') > ages0, 'event age observed');
     // Seconds, not milliseconds or microseconds: one loopback push takes well under a minute.
-    const sum = sample(text, 'cc_push_latency_seconds_sum{type="agent.status"}');
-    const count = sample(text, 'cc_push_latency_seconds_count{type="agent.status"}');
-    assert.ok(sum >= 0 && sum / count < 60, `mean ${sum / count} s`);
-    const ageSum = sample(text, 'cc_event_age_seconds_sum{type="agent.status"}');
-    const ageCount = sample(text, 'cc_event_age_seconds_count{type="agent.status"}');
+    const sum = observed(text, 'cc_push_latency_seconds_sum{type="agent.status"}');
+    const pushCount = observed(text, 'cc_push_latency_seconds_count{type="agent.status"}');
+    assert.ok(sum >= 0 && sum / pushCount < 60, `mean ${sum / pushCount} s`);
+    const ageSum = observed(text, 'cc_event_age_seconds_sum{type="agent.status"}');
+    const ageCount = observed(text, 'cc_event_age_seconds_count{type="agent.status"}');
     assert.ok(ageSum >= 0 && ageSum / ageCount < 60, `mean age ${ageSum / ageCount} s`);
     // The old, never-observed histogram is gone.
     assert.doesNotMatch(text, /cc_pop_delivery_seconds/);
@@ -50,8 +48,8 @@ describe('latency histograms of the pushes', () => {
     const { desk } = await login(s, agent, { ready: true });
     s.fs.injectCaller({ number: '15550005102', name: 'Metrics Caller' });
     await desk.next('call.offered');
-    await waitFor(async () => sample(await metrics(), 'cc_push_latency_seconds_count{type="call.offered"}') >= 1, 'call.offered observed');
-    assert.ok(sample(await metrics(), 'cc_event_age_seconds_count{type="call.offered"}') >= 1);
+    await waitFor(async () => observed(await metrics(), 'cc_push_latency_seconds_count{type="call.offered"}') >= 1, 'call.offered observed');
+    assert.ok(observed(await metrics(), 'cc_event_age_seconds_count{type="call.offered"}') >= 1);
     desk.close();
   });
 });

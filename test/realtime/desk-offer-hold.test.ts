@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
+import { sample } from '../helpers/metrics.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { addAgent, login } from './desk-helpers.js';
 import type { ServerMessage } from '../../src/realtime/protocol.js';
@@ -57,6 +58,10 @@ test('offer held for a slow caller record: a phone that fails at once and the se
     const first = a.desk.received.find((m): m is Extract<ServerMessage, { type: 'call.offered' }> => m.type === 'call.offered')!;
     if (first.data === null) assert.equal(first.dataUnavailable, true);
     else assert.deepEqual(first.data, { name: 'Alice Smith' });
+    // The offer really was held (else this test would have passed through the ordinary path).
+    const metrics = String((await s.api('GET', '/metrics')).body);
+    const held = sample(metrics, 'cc_offers_held_total{outcome="record"}', 0) + sample(metrics, 'cc_offers_held_total{outcome="timeout"}', 0);
+    assert.ok(held >= 1, `an offer was held for its record: ${metrics.split('\n').filter((l) => l.startsWith('cc_offers_held')).join('; ')}`);
     // A page opened now shows the call as talking.
     const fresh = await login(s, A);
     assert.equal(fresh.snapshot.call?.memberUuid, ids.memberUuid);
