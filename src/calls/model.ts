@@ -368,12 +368,12 @@ export class CallModel extends EventEmitter<{ call: [call: CallView]; removed: [
     if (this.listenerCount('call') > 0) this.emit('call', this.viewOf(call));
   }
 
-  private viewOf(c: Call): CallView {
-    const member = this.legs.get(c.memberSessionUuid);
-    const agentLeg = c.agentLegUuid ? this.legs.get(c.agentLegUuid) : undefined;
+  private viewOf(c: Call, legs: ReadonlyMap<string, Leg> = this.legs): CallView {
+    const member = legs.get(c.memberSessionUuid);
+    const agentLeg = c.agentLegUuid ? legs.get(c.agentLegUuid) : undefined;
     const offerLegs: LegView[] = [];
     for (const uuid of c.legs) {
-      const l = this.legs.get(uuid);
+      const l = legs.get(uuid);
       if (l && l.role === 'offer') offerLegs.push(legView(l));
     }
     return {
@@ -453,23 +453,11 @@ export class CallModel extends EventEmitter<{ call: [call: CallView]; removed: [
     for (const call of this.calls.values()) this.changed(call);
   }
 
+  /** A call gone from the switch: its last legs, all hung up. */
   private viewOfRemoved(c: Call, legs: ReadonlyMap<string, Leg>): CallView {
-    const member = legs.get(c.memberSessionUuid);
-    const agentLeg = c.agentLegUuid ? legs.get(c.agentLegUuid) : undefined;
-    return {
-      memberSessionUuid: c.memberSessionUuid,
-      memberUuid: c.memberUuid,
-      queue: c.queue,
-      callerNumber: c.callerNumber,
-      callerName: c.callerName,
-      agent: c.agent,
-      agentLegUuid: c.agentLegUuid,
-      phase: 'ended',
-      held: false,
-      member: member ? { ...legView(member), gone: true, state: 'hangup' } : null,
-      agentLeg: agentLeg ? { ...legView(agentLeg), gone: true, state: 'hangup' } : null,
-      offerLegs: [],
-    };
+    const v = this.viewOf(c, legs);
+    const hungUp = (l: LegView | null): LegView | null => (l ? { ...l, gone: true, state: 'hangup' } : null);
+    return { ...v, phase: 'ended', held: false, member: hungUp(v.member), agentLeg: hungUp(v.agentLeg), offerLegs: [] };
   }
 }
 

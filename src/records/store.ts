@@ -29,7 +29,10 @@ interface LiveRow {
   offers: Offer[];
 }
 
-function liveFromRow(r: LiveRow): LiveCall {
+/** The columns a live row and a record row share, read the same way. */
+type CallColumns = Omit<LiveRow, 'state'>;
+
+function callFromColumns(r: CallColumns) {
   return {
     memberUuid: r.member_uuid,
     sessionUuid: r.session_uuid,
@@ -38,7 +41,6 @@ function liveFromRow(r: LiveRow): LiveCall {
     callerName: r.caller_name,
     destination: r.destination,
     variables: r.variables,
-    state: r.state,
     agent: r.agent,
     agentUuid: r.agent_uuid,
     joinedAt: r.joined_at.getTime(),
@@ -46,6 +48,10 @@ function liveFromRow(r: LiveRow): LiveCall {
     answeredAt: ms(r.answered_at),
     offers: r.offers,
   };
+}
+
+function liveFromRow(r: LiveRow): LiveCall {
+  return { ...callFromColumns(r), state: r.state };
 }
 
 const liveJson = (c: LiveCall) => ({
@@ -219,23 +225,11 @@ export type StoredRecord = CallRecord & {
 
 export function recordFromRow(r: RecordRow): StoredRecord {
   return {
-    memberUuid: r.member_uuid,
-    sessionUuid: r.session_uuid,
-    queue: r.queue,
-    callerNumber: r.caller_number,
-    callerName: r.caller_name,
-    destination: r.destination,
-    variables: r.variables,
-    joinedAt: r.joined_at.getTime(),
-    offeredAt: ms(r.offered_at),
-    answeredAt: ms(r.answered_at),
+    ...callFromColumns(r),
     endedAt: r.ended_at.getTime(),
     waitS: r.wait_s,
     ringS: r.ring_s,
     talkS: r.talk_s,
-    offers: r.offers,
-    agent: r.agent,
-    agentUuid: r.agent_uuid,
     outcome: r.outcome,
     cause: r.cause,
     cancelReason: r.cancel_reason,
