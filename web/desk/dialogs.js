@@ -1,0 +1,128 @@
+// The transfer/consult dialog and the keypad dialog. They keep only what the
+// agent is typing; the call, the queues and the agents come from the state.
+
+import { $, el, setText, setDisabled } from './dom.js';
+import { callBar } from './state.js';
+import { guessTargetKind, parseTarget } from './commands.js';
+import { statusText, stateText } from './format.js';
+
+export function createDialogs({ t, on }) {
+  const transfer = $('transfer-dialog');
+  const keypad = $('keypad-dialog');
+  let mode = null; // 'transfer' | 'consult' while the dialog is open
+  let picked = null; // { kind: 'queue'|'extension', to } picked from a list
+  let sent = '';
+
+  $('transfer-cancel').addEventListener('click', () => transfer.close());
+  transfer.addEventListener('close', () => {
+    mode = null;
+    picked = null;
+    on.closed();
+  });
+  $('transfer-to').addEventListener('input', () => {
+    picked = null;
+    setText($('transfer-error'), '');
+    for (const b of transfer.querySelectorAll('[aria-pressed="true"]')) b.setAttribute('aria-pressed', 'false');
+  });
+  $('transfer-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (!mode) return;
+    const typed = $('transfer-to').value;
+    const target = picked ?? parseTarget(guessTargetKind(typed), typed);
+    if (target.error) {
+      setText($('transfer-error'), t(target.error));
+      $('transfer-to').focus();
+      return;
+    }
+    if (mode === 'consult' && target.kind === 'queue') {
+      setText($('transfer-error'), t('transfer.noConsultToQueue'));
+      return;
+    }
+    const m = mode;
+    transfer.close();
+    on.submit(m, target);
+  });
+  keypad.addEventListener('close', () => {
+    sent = '';
+    setText($('keypad-sent'), '');
+    on.closed();
+  });
+  keypad.addEventListener('keydown', (e) => {
+    if (/^[0-9*#]$/.test(e.key) && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      e.preventDefault();
+      on.dtmf(e.key);
+    }
+  });
+
+  function pickButton(target, ...children) {
+    const b = el('button', { type: 'button', class: 'pick', 'aria-pressed': 'false' }, ...children);
+    b.addEventListener('click', () => {
+      for (const other of transfer.querySelectorAll('[aria-pressed="true"]')) other.setAttribute('aria-pressed', 'false');
+      b.setAttribute('aria-pressed', 'true');
+      picked = target;
+      $('transfer-to').value = target.to;
+      setText($('transfer-error'), '');
+    });
+    return b;
+  }
+
+  function render(s) {
+    if (!mode) return;
+    setText($('transfer-title'), t(mode === 'consult' ? 'transfer.consultTitle' : 'transfer.title'));
+    setText($('transfer-go'), t(mode === 'consult' ? 'transfer.consultGo' : 'transfer.go'));
+    const bar = callBar(s);
+    setDisabled($('transfer-go'), !bar[mode].enabled);
+    // Queues: a consult calls a person, so queues are listed for a transfer only.
+    const queues = mode === 'consult' ? [] : s.queues;
+    $('transfer-queues').replaceChildren(...queues.map((q) => el('li', { 'data-testid': `transfer-queue-${q.name}` },
+      pickButton({ kind: 'queue', to: q.name },
+        el('span', { class: 'pick-name' }, q.name),
+        el('span', { class: 'pick-meta', 'data-testid': `transfer-waiting-${q.name}` }, t('transfer.waiting', { n: Number(q.waiting) || 0 }))))));
+    // Other agents: the desk socket has no feed of them yet (see /work/briefs/need-web.md);
+    // when s.directory exists it is listed with each agent's status from the switch.
+    const agents = Array.isArray(s.directory) ? s.directory : null;
+    $('transfer-agents').replaceChildren(...(agents ?? []).map((a) => el('li', { 'data-testid': `transfer-agent-${a.name}` },
+      pickButton({ kind: 'extension', to: a.extension },
+        el('span', { class: 'pick-name' }, a.name),
+        el('span', { class: 'pick-meta', 'data-status': a.status }, [statusText(t, a.status), a.state ? stateText(t, a.state) : ''].filter(Boolean).join(' · '))))));
+    const note = agents ? (agents.length ? '' : t('transfer.noAgents')) : t('transfer.agentsUnavailable');
+    setText($('transfer-agents-note'), note);
+    $('transfer-agents-note').hidden = !note;
+  }
+
+  return {
+    open(m, s) {
+      mode = m;
+      picked = null;
+      $('transfer-to').value = '';
+      setText($('transfer-error'), '');
+      render(s);
+      transfer.showModal();
+      $('transfer-to').focus();
+    },
+    openKeypad() {
+      sent = '';
+      setText($('keypad-sent'), '');
+      keypad.showModal();
+    },
+    /** A digit the gateway acknowledged (the switch sent it). */
+    digitSent(d) {
+      sent += d;
+      setText($('keypad-sent'), t('keypad.sent', { digits: sent }));
+    },
+    isOpen() {
+      return transfer.open || keypad.open;
+    },
+    closeAll() {
+      if (transfer.open) transfer.close();
+      if (keypad.open) keypad.close();
+    },
+    render,
+    keypadRender(s) {
+      const enabled = callBar(s).keypad.enabled;
+      for (const b of $('keypad-pad').children) setDisabled(b, !enabled);
+      if (keypad.open && !(s.call && s.call.phase === 'talking')) keypad.close();
+      if (transfer.open && !(s.call && s.call.phase === 'talking')) transfer.close();
+    },
+  };
+}
