@@ -2,6 +2,7 @@
 # Installs what the test suite needs and this machine lacks (Debian 12):
 #   redis-server        every test that touches Redis starts a private one
 #   chromium            the browser test (test/browser/)
+#   fonts-wqy-microhei  Chinese glyphs for the pages' zh-CN screenshots (Chromium has none of its own)
 #   baresip-core        the SIP phones of the real-switch tier (test/switch/)
 #   PostgreSQL          the call-record tests (127.0.0.1:5432, trust auth): started if it stopped
 #   FreeSWITCH 1.10.12  the real-switch tier, from the prebuilt bundle in ../shared/freeswitch
@@ -22,6 +23,7 @@ as_root() {
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
 command -v baresip >/dev/null 2>&1 || missing+=(baresip-core)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup-test: installing from Debian: ${missing[*]}"
