@@ -324,6 +324,16 @@ test('next status: offered only during a call, shown as pushed', () => {
   assert.equal(s.nextStatus, null);
 });
 
+test('a command the gateway does not know (UNKNOWN_TYPE) disables that button only, until the next connection', () => {
+  let s = run(loggedIn(), offered(), bridged());
+  s = run(s, { type: 'local/command', id: 'consult-1', kind: 'consult' },
+    { type: 'error', id: 'consult-1', code: 'UNKNOWN_TYPE', message: 'unknown message type "call.consult"' });
+  assert.deepEqual(enabled(s), ['hangup', 'hold', 'keypad', 'mute', 'transfer']);
+  assert.deepEqual(s.error, { code: 'UNKNOWN_TYPE', message: 'unknown message type "call.consult"' });
+  s = run(s, { type: 'local/socket-closed' }, { type: 'local/socket-open' }, { type: 'local/command', id: 'resume-1', kind: 'resume' }, { type: 'ack', id: 'resume-1' });
+  assert.deepEqual(enabled(s), ['consult', 'hangup', 'hold', 'keypad', 'mute', 'transfer']);
+});
+
 test('unknown pushes and malformed messages change nothing', () => {
   const s = loggedIn();
   for (const m of [push({ type: 'call.unknown-thing' }), { type: 42 } as unknown as DeskMessage, null as unknown as DeskMessage]) {

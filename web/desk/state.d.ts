@@ -76,6 +76,7 @@ export interface DeskState {
   pending: Pending | null;
   error: PageError | null;
   loginAgent: string;
+  unsupported: Record<string, boolean>;
   effects: Effect[];
 }
 

@@ -42,6 +42,9 @@ export function initialState() {
     pending: null, // { id, kind, … }: the one command awaiting ack/error
     error: null, // { key, params } (page text) or { code, message } (from the server)
     loginAgent: '', // prefill for the login form after a session ended
+    // Command kinds this gateway answered UNKNOWN_TYPE to (an older gateway, or a
+    // feature not built yet): their buttons stay disabled until the next connection.
+    unsupported: {},
     effects: [],
   };
 }
@@ -75,7 +78,8 @@ function reduceLocal(s, msg, now) {
       if (!msg.session) return s;
       return { ...s, session: msg.session, view: 'desk', calls: Array.isArray(msg.calls) ? msg.calls : [] };
     case 'local/socket-open':
-      return { ...s, socketOpen: true };
+      // A new connection may be a newer gateway: try every command again.
+      return { ...s, socketOpen: true, unsupported: {} };
     case 'local/socket-closed': {
       const out = { ...s, socketOpen: false, live: false, pending: null };
       const p = s.pending;
@@ -188,6 +192,7 @@ function onError(s, p, msg) {
     // Transient (switch down, rate limited…): try again on a fresh socket with backoff.
     return { ...s, error: err, effects: ['closeSocket'] };
   }
+  if (err.code === 'UNKNOWN_TYPE' && p.kind !== 'login') return { ...s, error: err, unsupported: { ...s.unsupported, [p.kind]: true } };
   return { ...s, error: err };
 }
 
@@ -518,7 +523,7 @@ export function callBar(s) {
   const bridged = !!call && call.phase === 'talking' && !call.transferred;
   const consult = bridged ? call.consult : null;
   const p = s.pending?.kind;
-  const b = (enabled, kind, pressed = false) => ({ enabled: free && enabled, pending: p === kind, pressed });
+  const b = (enabled, kind, pressed = false) => ({ enabled: free && enabled && !s.unsupported[kind], pending: p === kind, pressed });
   const status = s.agent?.status;
   return {
     hangup: b(bridged, 'hangup'),
@@ -541,8 +546,8 @@ export function wrapUpControls(s) {
   const p = s.pending?.kind;
   return {
     // Filing is allowed during ACW and after it (until the server says no: UNKNOWN_CALL).
-    save: { enabled: free && !!w && w.dispositions.length > 0, pending: p === 'disposition' },
-    end: { enabled: free && !!w && !w.ended, pending: p === 'acwEnd' },
+    save: { enabled: free && !!w && w.dispositions.length > 0 && !s.unsupported.disposition, pending: p === 'disposition' },
+    end: { enabled: free && !!w && !w.ended && !s.unsupported.acwEnd, pending: p === 'acwEnd' },
   };
 }
 
@@ -551,5 +556,5 @@ export function nextStatusControls(s) {
   const free = canCommand(s) && !s.pending;
   const onCall = !!s.call;
   // pending: the button (status) whose request waits for its answer.
-  return { enabled: free && onCall, pending: s.pending?.kind === 'nextStatus' ? s.pending.target ?? null : null, current: s.nextStatus };
+  return { enabled: free && onCall && !s.unsupported.nextStatus, pending: s.pending?.kind === 'nextStatus' ? s.pending.target ?? null : null, current: s.nextStatus };
 }
