@@ -18,7 +18,7 @@ import {
   type DeskMessage,
   type DeskState,
 } from '../../web/desk/state.js';
-import { callCommand, dialCommand, parseTarget } from '../../web/desk/commands.js';
+import { callCommand, dialCommand, guessTargetKind, parseTarget } from '../../web/desk/commands.js';
 
 const NOW = 1_795_000_000_000; // epoch ms
 const A = '1001@default';
@@ -353,6 +353,9 @@ test('commands: the page refuses what the gateway grammar refuses', () => {
   }
   for (const bad of ['sofia/gateway/x/1555', '+1555|1', '555${x}', '+']) assert.ok(parseTarget('number', bad).error, `number ${bad}`);
   assert.ok(parseTarget('queue', 'sales default').error);
+  assert.equal(guessTargetKind('sales@default'), 'queue');
+  assert.equal(guessTargetKind('1002'), 'extension');
+  assert.equal(guessTargetKind('+1 555 123 4567'), 'number');
   assert.ok(dialCommand('15551230800;x', 'k-12345678').error);
   assert.deepEqual(dialCommand(' +1 555 123 0800 ', 'k-12345678').msg, { type: 'dial', number: '+15551230800', idempotencyKey: 'k-12345678' });
   const call = run(loggedIn(), offered(), bridged()).call;

@@ -27,8 +27,9 @@ export function parseTarget(kind, text) {
   return { error: 'transfer.badKind' };
 }
 
-/** What the agent typed in the target field: an extension when short, a number otherwise. */
+/** What the agent typed in the target field: a queue (name@domain), an extension when short, a number otherwise. */
 export function guessTargetKind(text) {
+  if (String(text ?? '').includes('@')) return 'queue';
   const to = cleanNumber(text);
   return EXTENSION_RE.test(to) && !to.startsWith('+') ? 'extension' : 'number';
 }
