@@ -232,11 +232,15 @@ function onNextStatus(status) {
   sendCommand('nextStatus', msg, { target: status });
 }
 
+// A desk message may be 4 KiB at most: notes in Chinese take 3 bytes a character.
+const NOTES_MAX_BYTES = 3500;
+
 function dispositionMessage() {
   const w = state.wrapUp;
   const code = $('wrapup-disposition').value;
   const notes = $('wrapup-notes').value.trim().slice(0, 2000);
   if (!w || !code) return null;
+  if (new TextEncoder().encode(notes).length > NOTES_MAX_BYTES) return { tooLong: true };
   const msg = { type: 'call.disposition', memberUuid: w.memberUuid, code };
   if (notes) msg.notes = notes;
   return msg;
@@ -245,9 +249,9 @@ function dispositionMessage() {
 function onWrapUpSave() {
   if (!wrapUpControls(state).save.enabled) return;
   const msg = dispositionMessage();
-  if (!msg) {
-    dispatch({ type: 'local/error', key: 'wrapup.pickFirst' });
-    $('wrapup-disposition').focus();
+  if (!msg || msg.tooLong) {
+    dispatch({ type: 'local/error', key: msg ? 'wrapup.notesTooLong' : 'wrapup.pickFirst' });
+    $(msg ? 'wrapup-notes' : 'wrapup-disposition').focus();
     return;
   }
   sendCommand('disposition', msg);
@@ -259,6 +263,11 @@ function onWrapUpEnd(ev) {
   const w = state.wrapUp;
   if (!w || !wrapUpControls(state).end.enabled) return;
   const msg = dispositionMessage();
+  if (msg && msg.tooLong) {
+    dispatch({ type: 'local/error', key: 'wrapup.notesTooLong' });
+    $('wrapup-notes').focus();
+    return;
+  }
   const filed = w.disposition && msg && w.disposition.code === msg.code && (w.disposition.notes || '') === (msg.notes || '');
   if (msg && !filed) {
     if (sendCommand('disposition', msg)) afterAck = () => sendCommand('acwEnd', { type: 'acw.end' });
