@@ -181,6 +181,7 @@ function onBar(kind) {
 }
 
 function onTransferSubmit(mode, target) {
+  if (!callBar(state)[mode].enabled) return;
   sendCommand(mode, callCommand(mode, state.call, target));
 }
 
