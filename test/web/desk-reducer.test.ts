@@ -119,6 +119,7 @@ test('status: only a push changes it; the command only marks itself pending; tim
   assert.deepEqual(shownStatus(s), { status: 'On Break', state: 'Waiting', breakReason: 'lunch', since: 1_795_000_000_000 });
   assert.equal(s.pending, null);
   assert.deepEqual(statusControls(s).ready, { enabled: true, pending: false });
+  assert.deepEqual(statusControls(loggedIn()).ready, { enabled: false, pending: false }, 'Ready does not apply when Available');
   // Without the server's time, the page's clock starts when it first sees the status and keeps it.
   s = run(s, push({ type: 'agent.status', status: 'Available', reason: null }));
   const since = s.statusSince;

@@ -118,7 +118,8 @@ export function createDialogs({ t, on }) {
       if (keypad.open) keypad.close();
     },
     render,
-    keypadRender(s) {
+    /** Keypad keys follow the bar; both dialogs close when the call they were for is no longer talking. */
+    follow(s) {
       const enabled = callBar(s).keypad.enabled;
       for (const b of $('keypad-pad').children) setDisabled(b, !enabled);
       if (keypad.open && !(s.call && s.call.phase === 'talking')) keypad.close();

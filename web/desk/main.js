@@ -62,7 +62,7 @@ function dispatch(msg) {
 function draw(force = false) {
   view.render(state, Date.now(), { force });
   dialogs.render(state);
-  dialogs.keypadRender(state);
+  dialogs.follow(state);
 }
 
 function armBackstop() {

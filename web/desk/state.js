@@ -499,11 +499,11 @@ export function statusTone(s) {
   }
 }
 
-/** Ready / Break / Log out: each { enabled, pending }. */
+/** Ready / Break / Log out: each { enabled, pending }. Ready does not apply to an agent already Available. */
 export function statusControls(s) {
   const usable = canCommand(s) && !s.pending;
-  const one = (kind) => ({ enabled: usable, pending: s.pending?.kind === kind });
-  return { ready: one('ready'), busy: one('busy'), logout: one('logout'), reasonSelect: canCommand(s) };
+  const one = (kind, applies = true) => ({ enabled: usable && applies, pending: s.pending?.kind === kind });
+  return { ready: one('ready', shownStatus(s)?.status !== 'Available'), busy: one('busy'), logout: one('logout'), reasonSelect: canCommand(s) };
 }
 
 /** An outbound action that is still going (not ended or failed). */
