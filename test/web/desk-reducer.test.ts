@@ -197,18 +197,34 @@ test('transfer: after call.transferred no control applies; call.ended makes an a
   assert.deepEqual(enabled(s), ['dial']);
 });
 
-test('consult: complete and conference only once the target talks; cancel while it rings', () => {
+test('consult (proto-controls): pending while the target rings; then only complete, cancel, conference and mute; completed moves the call away', () => {
   let s = run(loggedIn(), offered(), bridged());
-  s = run(s, push({ type: 'call.consult', memberUuid: M, state: 'dialing', kind: 'extension', to: '1002' }));
-  assert.deepEqual(enabled(s), ['consultCancel', 'hangup', 'hold', 'keypad', 'mute']);
-  s = run(s, push({ type: 'call.consult', memberUuid: M, state: 'talking', kind: 'extension', to: '1002' }));
-  assert.deepEqual(enabled(s), ['conference', 'consultCancel', 'consultComplete', 'hangup', 'hold', 'keypad', 'mute']);
-  s = run(s, push({ type: 'call.consult', memberUuid: M, state: 'conference', kind: 'extension', to: '1002' }));
-  assert.equal(callBar(s).conference.pressed, true);
-  assert.deepEqual(enabled(s), ['hangup', 'hold', 'keypad', 'mute']);
-  s = run(s, push({ type: 'call.consult', memberUuid: M, state: 'ended', kind: 'extension', to: '1002' }));
-  assert.equal(s.call?.consult, null);
-  assert.deepEqual(enabled(s), ['consult', 'hangup', 'hold', 'keypad', 'mute', 'transfer']);
+  s = run(s, { type: 'local/command', id: 'consult-1', kind: 'consult', target: '1002' });
+  assert.deepEqual(enabled(s), [], 'while the target rings the consult is the one pending command');
+  assert.equal(callBar(s).consult.pending, true);
+  s = run(s, push({ type: 'call.consult', queue: 'support@default', memberUuid: M, state: 'talking', kind: 'extension', to: '1002' }), { type: 'ack', id: 'consult-1' });
+  // Hang-up, hold, DTMF and transfer are NOT_ALLOWED while the consult talks.
+  assert.deepEqual(enabled(s), ['conference', 'consultCancel', 'consultComplete', 'mute']);
+  assert.equal(callBar(s).consult.pressed, true);
+  const conf = run(s, push({ type: 'call.consult', queue: 'support@default', memberUuid: M, state: 'conference', kind: 'extension', to: '1002' }));
+  assert.equal(callBar(conf).conference.pressed, true);
+  assert.deepEqual(enabled(conf), ['hangup', 'mute'], 'in a conference the agent may leave');
+  const back = run(s, push({ type: 'call.consult', queue: 'support@default', memberUuid: M, state: 'cancelled', kind: 'extension', to: '1002' }));
+  assert.equal(back.call?.consult, null);
+  assert.deepEqual(enabled(back), ['consult', 'hangup', 'hold', 'keypad', 'mute', 'transfer']);
+  const done = run(s, push({ type: 'call.consult', queue: 'support@default', memberUuid: M, state: 'completed', kind: 'extension', to: '1002' }));
+  assert.deepEqual(enabled(done), []);
+  const ended = run(done, push({ type: 'call.ended', queue: 'support@default', memberUuid: M, cause: 'Terminated', hangupCause: null, talkTimeS: 20 }));
+  assert.deepEqual(ended.calls[0]?.transferred, { kind: 'extension', to: '1002' });
+});
+
+test('call.transferred after call.ended (the order is not guaranteed) still marks the row', () => {
+  let s = run(loggedIn(), offered(), bridged());
+  s = run(s, push({ type: 'call.ended', queue: 'support@default', memberUuid: M, cause: 'Terminated', hangupCause: null, talkTimeS: 9 }));
+  s = run(s, push({ type: 'call.transferred', queue: 'support@default', memberUuid: M, kind: 'queue', to: 'sales@default' }));
+  assert.equal(s.calls.length, 1);
+  assert.deepEqual(s.calls[0]?.transferred, { kind: 'queue', to: 'sales@default' });
+  assert.ok(s.effects.includes('saveCalls'));
 });
 
 test('missed and cancelled calls: one row per member, with the status the switch moved the agent to', () => {

@@ -64,7 +64,10 @@ export function outcomeText(t, row) {
   const word = t(`calls.outcome.${row.outcome}`);
   let detail;
   if (row.whileAway) detail = t('calls.detail.whileAway');
-  else if (row.outcome === 'answered') detail = t('calls.detail.talkTime', { time: formatClock(row.talkTimeS ?? 0) });
+  else if (row.outcome === 'answered') {
+    detail = t('calls.detail.talkTime', { time: formatClock(row.talkTimeS ?? 0) });
+    if (row.transferred) detail = `${detail}, ${t('calls.detail.transferred', { to: row.transferred.to })}`;
+  }
   else if (row.outcome === 'missed') {
     detail = [row.hangupCause, row.statusMovedTo ? t('calls.detail.statusMoved', { status: statusText(t, row.statusMovedTo) }) : '']
       .filter(Boolean).join(', ');

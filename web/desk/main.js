@@ -182,7 +182,7 @@ function onBar(kind) {
 
 function onTransferSubmit(mode, target) {
   if (!callBar(state)[mode].enabled) return;
-  sendCommand(mode, callCommand(mode, state.call, target));
+  sendCommand(mode, callCommand(mode, state.call, target), { target: target.to });
 }
 
 function onDtmf(digit) {

@@ -36,6 +36,7 @@ export interface CallRow {
   hangupCause: string;
   statusMovedTo: string | null;
   whileAway: boolean;
+  transferred: { kind: string; to: string } | null;
 }
 
 export interface WrapUp {

@@ -246,14 +246,26 @@ function reducePush(s, msg, now) {
       return { ...s, call: { ...s.call, muted: msg.muted === true } };
     }
     case 'call.transferred': {
-      // The switch moved the call away; call.ended follows from mod_callcenter. No control applies meanwhile.
-      if (!s.call || s.call.memberUuid !== msg.memberUuid) return s;
-      return { ...s, call: { ...s.call, transferred: { kind: str(msg.kind), to: str(msg.to) } } };
+      // The switch moved the call away. mod_callcenter's call.ended comes before or after
+      // this push: before, the call's row says where it went; after, no control applies meanwhile.
+      const transferred = { kind: str(msg.kind), to: str(msg.to) };
+      if (!s.call || s.call.memberUuid !== msg.memberUuid) {
+        const i = s.calls.findIndex((r) => r.memberUuid === msg.memberUuid);
+        if (i < 0) return s;
+        const calls = [...s.calls];
+        calls[i] = { ...calls[i], transferred };
+        return { ...s, calls, effects: [...s.effects, 'saveCalls'] };
+      }
+      return { ...s, call: { ...s.call, transferred } };
     }
     case 'call.consult': {
+      // proto-controls: talking (the target answered) | conference | completed | cancelled.
+      // While the target rings there is no push: the call.consult command is pending.
       if (!s.call || s.call.memberUuid !== msg.memberUuid) return s;
-      const consult = msg.state === 'ended' ? null : { state: str(msg.state), kind: str(msg.kind), to: str(msg.to) };
-      return { ...s, call: { ...s.call, consult } };
+      const open = msg.state === 'talking' || msg.state === 'conference';
+      const consult = open ? { state: str(msg.state), kind: str(msg.kind), to: str(msg.to) } : null;
+      const transferred = msg.state === 'completed' ? { kind: str(msg.kind), to: str(msg.to) } : s.call.transferred;
+      return { ...s, call: { ...s.call, consult, transferred } };
     }
     case 'outbound.state':
       return applyOutbound(s, msg.action);
@@ -429,7 +441,7 @@ function onEnded(s, msg, now) {
     ? msg.talkTimeS
     : current && current.answeredAt ? now / 1000 - current.answeredAt : 0;
   const row = answered
-    ? { outcome: 'answered', talkTimeS: Math.max(0, Math.floor(talk)) }
+    ? { outcome: 'answered', talkTimeS: Math.max(0, Math.floor(talk)), transferred: call.transferred ?? null }
     : { outcome: 'ended', cause: str(msg.cause), hangupCause: str(msg.hangupCause) };
   return {
     ...s,
@@ -465,6 +477,7 @@ function addRow(rows, { seq, at, call, ...rest }) {
     hangupCause: '',
     statusMovedTo: null,
     whileAway: false,
+    transferred: null,
     ...rest,
   };
   return [row, ...rows].slice(0, MAX_CALL_ROWS);
@@ -522,18 +535,21 @@ export function callBar(s) {
   const call = s.call;
   const bridged = !!call && call.phase === 'talking' && !call.transferred;
   const consult = bridged ? call.consult : null;
+  // proto-controls: while a consult talks, hang-up, hold, DTMF and transfer are NOT_ALLOWED
+  // (complete or cancel first); in a conference the agent may leave with hang-up.
+  const alone = bridged && !consult;
   const p = s.pending?.kind;
   const b = (enabled, kind, pressed = false) => ({ enabled: free && enabled && !s.unsupported[kind], pending: p === kind, pressed });
   const status = s.agent?.status;
   return {
-    hangup: b(bridged, 'hangup'),
-    hold: b(bridged, 'hold', !!call?.held),
+    hangup: b(alone || consult?.state === 'conference', 'hangup'),
+    hold: b(alone, 'hold', !!call?.held),
     mute: b(bridged, 'mute', !!call?.muted),
-    keypad: b(bridged, 'dtmf'),
-    transfer: b(bridged && !consult, 'transfer'),
-    consult: b(bridged && !consult, 'consult', !!consult),
+    keypad: b(alone, 'dtmf'),
+    transfer: b(alone, 'transfer'),
+    consult: b(alone, 'consult', !!consult || p === 'consult'),
     consultComplete: b(!!consult && consult.state === 'talking', 'consultComplete'),
-    consultCancel: b(!!consult && consult.state !== 'conference', 'consultCancel'),
+    consultCancel: b(!!consult && consult.state === 'talking', 'consultCancel'),
     conference: b(!!consult && consult.state === 'talking', 'conference', consult?.state === 'conference'),
     dial: b(!call && !outboundActive(s) && !!status && status !== 'Logged Out', 'dial'),
   };

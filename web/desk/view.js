@@ -147,9 +147,12 @@ export function createView({ t, locale, on }) {
       setBusy(button, bar[kind].pending);
       setText(button.querySelector('.label'), t(`bar.${kind}`));
     }
+    // While the target rings the consult is the pending command (no push until it answers).
     const consult = s.call && s.call.consult;
-    $('consult-bar').hidden = !consult;
-    setText($('consult-text'), consult ? t(`consult.${consult.state}`, { to: consult.to }) : '');
+    const dialing = !consult && s.pending?.kind === 'consult' ? s.pending.target ?? '' : null;
+    $('consult-bar').hidden = !consult && dialing === null;
+    $('consult-bar').dataset.state = consult ? consult.state : dialing !== null ? 'dialing' : '';
+    setText($('consult-text'), consult ? t(`consult.${consult.state}`, { to: consult.to }) : dialing !== null ? t('consult.dialing', { to: dialing }) : '');
 
     const dial = $('btn-dial');
     setDisabled(dial, !bar.dial.enabled);
