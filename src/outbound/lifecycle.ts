@@ -10,9 +10,16 @@ import type { Move } from './store.js';
  * - agent leg CHANNEL_CREATE / CHANNEL_PROGRESS_MEDIA → agent-ringing; CHANNEL_ANSWER → agent-answered;
  * - customer leg CHANNEL_CREATE / CHANNEL_PROGRESS_MEDIA → customer-ringing;
  * - CHANNEL_BRIDGE of the two (either side A) → bridged;
- * - CHANNEL_HANGUP / CHANNEL_HANGUP_COMPLETE of either leg → `ended` once
- *   bridged, else `failed`, with that leg's Hangup-Cause (the first leg to go
- *   tells why: a busy customer's leg hangs up USER_BUSY before the agent's).
+ * - before the bridge, CHANNEL_HANGUP / _COMPLETE of either leg → `failed`
+ *   with that leg's Hangup-Cause (the first leg to go tells why: a busy
+ *   customer's leg hangs up USER_BUSY before the agent's);
+ * - once bridged, only the agent leg's hangup → `ended`. The agent leg runs
+ *   the inline dialplan, so it lives exactly as long as the call (it hangs up
+ *   when the bridge ends, whoever hung up). The customer leg may go earlier
+ *   without the call ending: on the real switch a `loopback/` route bows out
+ *   after the answer — the loopback leg hangs up NORMAL_CLEARING and the agent
+ *   leg is re-bridged (uuid_bridge) to the far leg, which carries none of our
+ *   variables (seen on FreeSWITCH 1.10.12, test/switch/outbound.test.ts).
  * Moves only go forward (the store refuses the rest), so duplicates and the
  * second leg's hangup change nothing.
  */
@@ -55,7 +62,8 @@ export function moveFor(a: LegRef & { readonly state: ActionState }, e: EslEvent
     case 'CHANNEL_HANGUP':
     case 'CHANNEL_HANGUP_COMPLETE': {
       const cause = e.headers.get('Hangup-Cause') ?? e.headers.get('variable_hangup_cause') ?? 'NORMAL_CLEARING';
-      return { to: a.state === 'bridged' ? 'ended' : 'failed', cause, at };
+      if (a.state === 'bridged') return leg === 'agent' ? { to: 'ended', cause, at } : null;
+      return { to: 'failed', cause, at };
     }
     default:
       return null;
@@ -83,7 +91,8 @@ export function parseShowChannels(body: string): ListedChannel[] {
 export function reconciledMove(a: LegRef & { readonly state: ActionState }, channels: ReadonlyMap<string, ListedChannel>, now: number): Move | null {
   const agent = channels.get(a.agentLegUuid);
   const customer = channels.get(a.customerLegUuid);
-  if (!agent && !customer) return { to: a.state === 'bridged' ? 'ended' : 'failed', cause: 'LOST', at: now };
+  if (a.state === 'bridged') return agent ? null : { to: 'ended', cause: 'LOST', at: now };
+  if (!agent && !customer) return { to: 'failed', cause: 'LOST', at: now };
   const up = (c: ListedChannel | undefined) => c !== undefined && (c.callstate === 'ACTIVE' || c.callstate === 'HELD');
   if (agent && customer && up(agent) && up(customer)) return { to: 'bridged', at: now };
   if (customer) return { to: 'customer-ringing', at: now };

@@ -95,6 +95,12 @@ export class OutboundDialer extends EventEmitter<OutboundDialerEvents> {
   private readonly open = new Map<string, Tracked>();
   /** Database writes in flight (a finished action leaves `open` before its last write is done). */
   private readonly writes = new Set<Promise<void>>();
+  /**
+   * Actions this instance saw finish (the most recent ones): the second leg's hangup
+   * arrives after the first ended the action, and must not be taken for an action
+   * of another instance (read back from a database its final write has not reached yet).
+   */
+  private readonly finished = new Set<string>();
   private readonly log: Logger;
   private closed = false;
   private recheck: NodeJS.Timeout | null = null;
@@ -300,6 +306,7 @@ export class OutboundDialer extends EventEmitter<OutboundDialerEvents> {
     if (!e.name.startsWith('CHANNEL_')) return;
     const id = actionIdOf(e);
     if (!id) return;
+    if (this.finished.has(id)) return;
     const t = this.open.get(id);
     if (t) {
       const move = moveFor(t.action, e);
@@ -311,8 +318,8 @@ export class OutboundDialer extends EventEmitter<OutboundDialerEvents> {
     if (!pool) return;
     getAction(pool, id).then(
       (a) => {
-        if (!a || isFinal(a.state)) return;
-        const tracked = this.track(a);
+        if (!a || isFinal(a.state) || this.finished.has(id)) return;
+        const tracked = this.open.get(id) ?? this.track(a);
         const move = moveFor(tracked.action, e);
         if (move) this.apply(tracked, move);
       },
@@ -339,7 +346,11 @@ export class OutboundDialer extends EventEmitter<OutboundDialerEvents> {
     };
     t.action = next;
     this.emit('state', next);
-    if (isFinal(move.to)) this.open.delete(a.id);
+    if (isFinal(move.to)) {
+      this.open.delete(a.id);
+      this.finished.add(a.id);
+      if (this.finished.size > 1000) this.finished.delete(this.finished.values().next().value ?? '');
+    }
     const write = t.chain.then(() => this.persist(t, move));
     t.chain = write;
     this.writes.add(write);
