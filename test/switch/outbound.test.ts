@@ -58,6 +58,7 @@ if ('skip' in where && !required) {
         OUTBOUND_ALLOW: '1002:4',
         OUTBOUND_CALLER_IDS: 'support@default=+15550001000:Support',
         OUTBOUND_ROUTE: 'loopback/{number}/default/XML',
+        OUTBOUND_AGENT_RING_S: '6',
       });
       gw = await startGateway({ config, logger: process.env.TEST_LOG ? createLogger('debug') : silentLogger(), resyncIntervalMs: 0, eslBackoff: { initialMs: 50, maxMs: 500 } });
       await waitFor(() => gw.callCenter.ready && gw.view.queues.size > 0 && gw.records?.ready === true, 'gateway connected, records database open', 30000);
@@ -108,6 +109,21 @@ if ('skip' in where && !required) {
       const rec = await pool.query('SELECT direction, agent, caller_number, outcome, hangup_cause FROM call_records WHERE member_uuid = $1', [id]);
       assert.deepEqual(rec.rows, [{ direction: 'outbound', agent: AGENT, caller_number: '1002', outcome: 'answered', hangup_cause: 'NORMAL_CLEARING' }]);
       await caller.hangup();
+    });
+
+    test('the agent does not answer: the action fails with the switch\'s cause and nothing reaches the customer', async () => {
+      await t.agentPhone('1001', false);
+      const customer = await t.agentPhone('1002', true);
+      assert.ok(customer);
+      const dial = await api('POST', '/api/outbound', { agent: AGENT, number: '1002' });
+      assert.equal(dial.status, 201, JSON.stringify(dial.body));
+      let a = dial.body;
+      await waitFor(async () => (a = (await api('GET', `/api/outbound/${dial.body.id}`)).body).state === 'failed', 'failed', 30000);
+      assert.equal(a.cause, 'NO_ANSWER');
+      assert.equal(a.answeredAt, null);
+      assert.match(await fs.api(`callcenter_config agent list ${AGENT}`), /\|0\n/, 'never tracked');
+      const audit = await api('GET', `/api/audit?agent=${encodeURIComponent(AGENT)}&limit=20`);
+      assert.ok((audit.body as any[]).some((e) => e.command.startsWith('originate ') && e.ok === false && e.reply.startsWith('-ERR NO_ANSWER')), 'the originate and its reply are audited');
     });
   });
 }
