@@ -97,6 +97,15 @@ describe('outbound calls on the double', () => {
     } finally {
       desk.ws.close();
     }
+    // No token, a bad id, unknown fields, an unknown agent: refused before the dialer.
+    assert.equal((await s.api('POST', '/api/outbound', { agent: A, number: '9300' }, null)).status, 401);
+    assert.equal((await s.api('GET', '/api/outbound/not-a-uuid')).status, 400);
+    assert.equal((await s.api('GET', `/api/outbound/${randomUUID()}`)).status, 404);
+    assert.equal((await s.api('POST', '/api/outbound', { agent: A, number: '9300', callerId: '+1900' })).status, 400);
+    assert.equal((await s.api('POST', '/api/outbound', { agent: 'x|y', number: '9300' })).status, 400);
+    const unknown = await s.api('POST', '/api/outbound', { agent: '4242@default', number: '9300' });
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.error.code, 'AGENT_NOT_FOUND');
     assert.deepEqual(originates(from), [], 'no originate was sent');
     const rows = await pool.query('SELECT count(*)::int AS n FROM outbound_actions');
     assert.equal(rows.rows[0].n, 0, 'no action was stored');
