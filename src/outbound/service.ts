@@ -150,9 +150,9 @@ export class OutboundDialer extends EventEmitter<OutboundDialerEvents> {
       return await this.dialChecked(req, refuse, started);
     } catch (err) {
       if (err instanceof DialRefusedError) throw err;
-      // The database failed mid-request: report it, audited like any refusal.
+      // The database or Redis (rate limit) failed mid-request: report it, audited like any refusal.
       this.log.warn({ err: (err as Error).message, agent: req.agent }, 'outbound dial failed');
-      return refuse('OUTBOUND_UNAVAILABLE', 'the outbound actions database did not answer; nothing was dialled');
+      return refuse('OUTBOUND_UNAVAILABLE', 'the gateway could not reach its database or Redis; nothing was dialled');
     }
   }
 
