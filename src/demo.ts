@@ -48,6 +48,9 @@ async function main(): Promise<void> {
     REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX ?? 'cc-demo:',
     CALLER_KEY_PREFIX: env.CALLER_KEY_PREFIX ?? 'cc-demo:caller:',
     LOG_LEVEL: env.LOG_LEVEL || 'warn', // the demo's terminal shows its banner, not info logs
+    // Click to dial in the demo: a demo range (the double's customers answer) and a demo caller ID.
+    OUTBOUND_ALLOW: env.OUTBOUND_ALLOW ?? '+1555:11,9300:4',
+    OUTBOUND_CALLER_ID: env.OUTBOUND_CALLER_ID ?? '+15550001000:Demo',
   });
   const logger = createLogger(config.logLevel);
 

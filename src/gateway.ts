@@ -20,6 +20,10 @@ import { followCalls } from './calls/follow.js';
 import { callSubscription } from './calls/subscription.js';
 import type { CallsReader } from './calls/types.js';
 import { CallRecords } from './records/service.js';
+import { OutboundDialer } from './outbound/service.js';
+import { OUTBOUND_FILTERS } from './outbound/lifecycle.js';
+import { memoryDialRateLimiter, redisDialRateLimiter } from './outbound/rate-limit.js';
+import { pushOutboundStates } from './realtime/ws-outbound.js';
 
 export interface Gateway {
   readonly url: string;
@@ -36,6 +40,8 @@ export interface Gateway {
   readonly callers: CallerStore;
   /** Call records (null when CALL_RECORDS=off). */
   readonly records: CallRecords | null;
+  /** Outbound calls (null when CALL_RECORDS=off: the actions live in the records database). */
+  readonly outbound: OutboundDialer | null;
   stop(): Promise<void>;
 }
 
@@ -68,7 +74,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     commandTimeoutMs: config.esl.commandTimeoutMs,
     format: 'plain',
     events: subscription.events,
-    filters: subscription.filters,
+    // The legs of outbound calls carry cc_outbound=true (src/outbound/originate.ts).
+    filters: [...subscription.filters, ...OUTBOUND_FILTERS],
     customSubclasses: ['callcenter::info'],
     ...(opts.eslBackoff ? { backoff: opts.eslBackoff } : {}),
     logger: logger.child({ part: 'esl' }),
@@ -147,6 +154,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     void records?.start();
   }
 
+  const outboundLimits = { perMinute: config.outbound.ratePerMinute, perHour: config.outbound.ratePerHour };
+  const outbound = records
+    ? new OutboundDialer({
+        client,
+        view,
+        pool: () => records.databasePool,
+        databaseReady: records.start(),
+        limiter: redis ? redisDialRateLimiter(redis, config.keyPrefix, outboundLimits) : memoryDialRateLimiter(outboundLimits),
+        config: config.outbound,
+        audit: (r) => audit?.record(r),
+        logger: logger.child({ part: 'outbound' }),
+      })
+    : null;
+
   const pops = new PopCache(stores.callers, redisError);
   const desk = new AgentDesk(
     callCenter,
@@ -157,10 +178,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     logger,
   );
 
-  const app = await buildHttpApp({ config, callCenter, view, calls, callers: stores.callers, passwords: stores.passwords, sessions: stores.sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records });
+  if (outbound) pushOutboundStates(outbound, desk);
+  const app = await buildHttpApp({ config, callCenter, view, calls, callers: stores.callers, passwords: stores.passwords, sessions: stores.sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records, outbound });
   const ws = attachDeskWebSocket(
     app.server,
-    { desk, callCenter, view, passwords: stores.passwords, sessions: stores.sessions, metrics, logger },
+    { desk, callCenter, view, passwords: stores.passwords, sessions: stores.sessions, metrics, logger, outbound },
     { pingMs: config.wsPingMs, logoutGraceS: config.agentLogoutGraceS },
   );
   await app.listen({ host: config.http.host, port: config.http.port });
@@ -181,12 +203,16 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     passwords: stores.passwords,
     callers: stores.callers,
     records,
+    outbound,
     async stop() {
       await ws.close();
       await app.close();
       desk.close();
+      outbound?.close();
       callCenter.close();
       await Promise.all([client.stop(), bulk?.stop()]);
+      // The outbound actions' last state writes go before their database closes (bounded).
+      if (outbound) await Promise.race([outbound.settled(), new Promise((r) => setTimeout(r, 3000).unref())]);
       await records?.stop();
       if (redis) redis.disconnect();
     },

@@ -6,6 +6,8 @@ import { separateString } from './separate.js';
 import { parseContact } from './legs.js';
 import { HoldCommand } from './hold.js';
 import { showCommand } from './show.js';
+import type { ClickToDial } from './click-to-dial.js';
+import { parseInline } from './click-to-dial.js';
 
 export const VERSION_FULL = '1.10.12-release+git~20240802T210227Z~a88d069d6f~64bit';
 export const VERSION_HUMAN = 'git a88d069 2024-08-02 21:02:27Z 64bit';
@@ -14,6 +16,8 @@ export interface ApiResult {
   /** false: switch_api_execute() found no such command. */
   readonly found: boolean;
   readonly output: string;
+  /** A command that finishes later (a click-to-dial originate): bgapi's BACKGROUND_JOB carries this instead of `output`. */
+  readonly later?: Promise<string>;
 }
 
 const ORIGINATE_SYNTAX = '<call url> <exten>|&<application_name>(<app_args>) [<dialplan>] [<context>] [<cid_name>] [<cid_num>] [<timeout_sec>]';
@@ -29,6 +33,7 @@ export class ApiCommands {
     private readonly core: SwitchCore,
     private readonly ccApi: CallCenterApi,
     private readonly routing: Routing,
+    private readonly clickToDial: ClickToDial | null = null,
   ) {
     this.holdCommand = new HoldCommand(core);
   }
@@ -48,8 +53,10 @@ export class ApiCommands {
       }
       case 'hupall':
         return ok(this.hupall(arg));
-      case 'originate':
-        return ok(this.originate(arg));
+      case 'originate': {
+        const dial = this.clickToDialOriginate(arg);
+        return dial ?? ok(this.originate(arg));
+      }
       case 'status':
         return ok(this.status());
       case 'version':
@@ -93,6 +100,27 @@ export class ApiCommands {
     }
     this.routing.hupall(cause);
     return `+OK hangup all channels with cause ${cause}\n`;
+  }
+
+  /**
+   * `originate <dial string> '<apps>' inline` or `… &bridge(<target>)`: a click-to-dial
+   * (src/fsdouble/click-to-dial.ts). Its result comes when the first leg answers or fails;
+   * over `api` the double answers `+OK <uuid>` at once (see DIFFERENCES.md). null: not one.
+   */
+  private clickToDialOriginate(arg: string | null): ApiResult | null {
+    if (!this.clickToDial || !arg) return null;
+    const argv = separateString(arg, 10);
+    const app = argv[1] ?? '';
+    let apps: Array<{ app: string; data: string }> | null = null;
+    if (argv[2] === 'inline') apps = parseInline(app);
+    else if (app.startsWith('&bridge(') && app.endsWith(')')) apps = [{ app: 'bridge', data: app.slice(8, -1) }];
+    if (!apps) return null;
+    let done: (out: string) => void = () => undefined;
+    const later = new Promise<string>((resolve) => (done = resolve));
+    const refused = this.clickToDial.originate(argv[0] ?? '', apps, done);
+    if (refused) return ok(refused);
+    const uuid = /origination_uuid=([^,}\]]+)/.exec(argv[0] ?? '')?.[1] ?? '';
+    return { found: true, output: `+OK ${uuid}\n`, later };
   }
 
   /** `originate {vars}loopback/<ext>/<context> &park`: a caller, into a queue when the extension runs callcenter. */

@@ -4,6 +4,8 @@ import { SwitchCore } from './core.js';
 import { CallCenter } from './callcenter.js';
 import { CallCenterApi } from './callcenter-api.js';
 import { Routing, type AnswerMode, type CallerIds, type CallerSpec, type DialplanExtension } from './routing.js';
+import { ClickToDial } from './click-to-dial.js';
+import { Legs } from './legs.js';
 import { ApiCommands } from './api.js';
 import { EslServer } from './esl-server.js';
 import type { FsEvent } from './fs-event.js';
@@ -90,6 +92,9 @@ export class FreeSwitchDouble {
   private commands!: ApiCommands;
   private readonly esl: EslServer;
   private readonly answerModes = new Map<string, AnswerMode>();
+  /** How customers' numbers answer a click-to-dial (default: after ringMs). */
+  private readonly customerModes = new Map<string, AnswerMode>();
+  private clickToDial: ClickToDial | null = null;
   private running = false;
 
   private constructor(private readonly o: Resolved) {
@@ -135,7 +140,14 @@ export class FreeSwitchDouble {
       dialplan: o.dialplan,
     });
     for (const [agent, mode] of this.answerModes) this.routing.setAnswerMode(agent, mode);
-    this.commands = new ApiCommands(this.core, new CallCenterApi(this.cc, this.core.model, () => this.core.nowS()), this.routing);
+    const cc = this.cc;
+    this.clickToDial = new ClickToDial(this.core, new Legs(this.core), {
+      agentMode: (agent) => (agent ? this.answerModes.get(agent) : undefined) ?? { mode: 'answer' },
+      customerMode: (number) => this.customerModes.get(number) ?? { mode: 'answer' },
+      changed: () => cc.hooks.changed(),
+      ringMs: o.ringMs,
+    });
+    this.commands = new ApiCommands(this.core, new CallCenterApi(this.cc, this.core.model, () => this.core.nowS()), this.routing, this.clickToDial);
     if (snapshot) {
       // load_config() after an unclean stop: agents Waiting without uuid, tiers Ready,
       // members Abandoned without session; queues come back with zero counters.
@@ -214,6 +226,17 @@ export class FreeSwitchDouble {
     if (mode) this.answerModes.set(agentName, mode);
     else this.answerModes.delete(agentName);
     this.routing.setAnswerMode(agentName, mode);
+  }
+
+  /** How a customer's number answers a click-to-dial from now on; null restores the default (answer after ringMs). */
+  setCustomerAnswer(number: string, mode: AnswerMode | null): void {
+    if (mode) this.customerModes.set(number, mode);
+    else this.customerModes.delete(number);
+  }
+
+  /** The customer's leg of the click-to-dial whose agent leg is `agentLegUuid` (to hang it up as the customer would). */
+  clickToDialCustomerLeg(agentLegUuid: string): string | null {
+    return this.clickToDial?.customerLegOf(agentLegUuid) ?? null;
   }
 
   /** An api command as typed in fs_cli; events go to ESL listeners as usual. Returns the raw output. */

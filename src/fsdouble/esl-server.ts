@@ -279,6 +279,11 @@ class Listener {
     ];
     if (sp !== -1) headers.push(['Job-Command-Arg', line.slice(sp + 1)]);
     const core = this.server.core;
+    if (r.later) {
+      // A job that ends later (a click-to-dial's originate): its BACKGROUND_JOB then.
+      void r.later.then((body) => core.fire(core.events.event('BACKGROUND_JOB', SITES.backgroundJob, headers, body)));
+      return;
+    }
     core.fire(core.events.event('BACKGROUND_JOB', SITES.backgroundJob, headers, out));
   }
 

@@ -24,12 +24,19 @@ const Ready = Type.Object({ type: Type.Literal('ready'), id: Id }, { additionalP
 const Busy = Type.Object({ type: Type.Literal('busy'), id: Id, reason: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false });
 const Logout = Type.Object({ type: Type.Literal('logout'), id: Id }, { additionalProperties: false });
 
+// The number's own grammar (src/outbound/policy.ts) is checked by the dialer, so a bad one gets NUMBER_INVALID.
+const Dial = Type.Object(
+  { type: Type.Literal('dial'), id: Id, number: Type.String({ maxLength: 64 }), idempotencyKey: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' })) },
+  { additionalProperties: false },
+);
+
 const validators = {
   login: Compile(Login),
   resume: Compile(Resume),
   ready: Compile(Ready),
   busy: Compile(Busy),
   logout: Compile(Logout),
+  dial: Compile(Dial),
 } as const;
 
 export type ParseResult =

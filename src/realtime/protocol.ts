@@ -5,12 +5,16 @@
  * the switch confirmed or refused the command.
  */
 
+import type { OutboundActionView } from '../outbound/action.js';
+
 export type ClientMessage =
   | { type: 'login'; id?: string | number; agent: string; password: string; contact?: string; ready?: boolean }
   | { type: 'resume'; id?: string | number; agent: string; token: string; lastSeq: number }
   | { type: 'ready'; id?: string | number }
   | { type: 'busy'; id?: string | number; reason?: string }
-  | { type: 'logout'; id?: string | number };
+  | { type: 'logout'; id?: string | number }
+  /** Click to dial (src/realtime/ws-outbound.ts): the agent's phone rings first, then the customer. */
+  | { type: 'dial'; id?: string | number; number: string; idempotencyKey?: string };
 
 export interface CallInfo {
   queue: string;
@@ -63,14 +67,16 @@ export type Push =
   | { type: 'call.ended'; queue: string; memberUuid: string; cause: string; hangupCause: string | null; talkTimeS: number }
   | { type: 'call.missed'; queue: string; memberUuid: string; callerNumber: string; callerName: string; hangupCause: string; status: string | null }
   | { type: 'queue.waiting'; queue: string; count: number }
-  | { type: 'link'; switchConnected: boolean };
+  | { type: 'link'; switchConnected: boolean }
+  /** An outbound action of this agent changed state (as the switch's channel events reported it). */
+  | { type: 'outbound.state'; action: OutboundActionView };
 
 /** A push as sent: with the agent's increasing sequence number. */
 export type SequencedPush = Push & { seq: number };
 
 export type ServerMessage =
   | SequencedPush
-  | { type: 'ack'; id: string | number | null; token?: string; agent?: string; seq?: number }
+  | { type: 'ack'; id: string | number | null; token?: string; agent?: string; seq?: number; action?: OutboundActionView }
   | { type: 'error'; id: string | number | null; code: ErrorCode; message: string };
 
 export type ErrorCode =
@@ -90,4 +96,13 @@ export type ErrorCode =
   | 'SWITCH_TIMEOUT'
   | 'STORE_DOWN'
   | 'RATE_LIMITED'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  // dial (outbound calls)
+  | 'NUMBER_INVALID'
+  | 'NUMBER_NOT_ALLOWED'
+  | 'DIAL_RATE_LIMITED'
+  | 'AGENT_BUSY'
+  | 'NO_CONTACT'
+  | 'NO_CALLER_ID'
+  | 'IDEMPOTENCY_CONFLICT'
+  | 'OUTBOUND_UNAVAILABLE';

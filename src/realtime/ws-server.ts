@@ -16,6 +16,8 @@ import { startHeartbeat } from './ws-heartbeat.js';
 import { login, LoginThrottle } from './ws-login.js';
 import { resume, touch } from './ws-resume.js';
 import { statusCommand } from './ws-status.js';
+import { dialCommand } from './ws-outbound.js';
+import type { OutboundDialer } from '../outbound/service.js';
 
 export interface WsOptions {
   readonly pingMs: number;
@@ -36,6 +38,8 @@ export interface WsDeps {
   readonly sessions: SessionStore;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
+  /** Outbound calls (absent or null: `dial` is refused with OUTBOUND_UNAVAILABLE). */
+  readonly outbound?: OutboundDialer | null;
 }
 
 const MAX_STRIKES = 20;
@@ -120,6 +124,11 @@ export function attachDeskWebSocket(server: Server, deps: WsDeps, opts: WsOption
           const ch = c.channel;
           if (!ch) throw new ClientError('NOT_LOGGED_IN', 'log in first');
           return await statusCommand(ctx, c, ch, m, id);
+        }
+        case 'dial': {
+          const ch = c.channel;
+          if (!ch) throw new ClientError('NOT_LOGGED_IN', 'log in first');
+          return await dialCommand(deps.outbound ?? null, c, ch, m, id);
         }
       }
     } catch (err) {

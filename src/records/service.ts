@@ -99,6 +99,11 @@ export class CallRecords {
     return this.db !== null;
   }
 
+  /** The open database's pool, else null: for modules that keep their own tables there (src/outbound). */
+  get databasePool(): Database['pool'] | null {
+    return this.db?.pool ?? null;
+  }
+
   /** Opens and migrates the database, retrying in the background until it works. Resolves on the first success. */
   start(): Promise<void> {
     this.opening ??= new Promise<void>((resolve) => {

@@ -92,6 +92,8 @@ describe('health, metrics and the OpenAPI document', () => {
       '/api/calls': ['get'],
       '/api/calls/{memberUuid}': ['get'],
       '/api/calls.csv': ['get'],
+      '/api/outbound': ['post'],
+      '/api/outbound/{id}': ['get'],
     };
     const apiPaths = Object.keys(doc.paths).filter((p) => p.startsWith('/api'));
     assert.deepEqual(apiPaths.sort(), Object.keys(expected).sort());

@@ -1,0 +1,127 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { actionView } from '../../outbound/action.js';
+import { DialRefusedError, type DialRefusal, type OutboundDialer } from '../../outbound/service.js';
+import { anyRole } from '../auth.js';
+import { actorOf, type HttpDeps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { AgentName, errors } from '../schemas.js';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+export const OutboundAction = Type.Object({
+  id: Type.String({ description: 'The action id (GET /api/outbound/{id})' }),
+  agent: Type.String(),
+  number: Type.String({ description: 'The customer’s number as dialled' }),
+  callerId: Type.String({ description: 'The caller ID presented to the customer (admin configuration)' }),
+  state: Type.Union(
+    [
+      Type.Literal('new'),
+      Type.Literal('sent'),
+      Type.Literal('agent-ringing'),
+      Type.Literal('agent-answered'),
+      Type.Literal('customer-ringing'),
+      Type.Literal('bridged'),
+      Type.Literal('ended'),
+      Type.Literal('failed'),
+    ],
+    { description: 'new → sent → agent-ringing → agent-answered → customer-ringing → bridged → ended, or failed' },
+  ),
+  cause: Nullable(Type.String({ description: 'failed/ended: the switch’s hangup cause or the originate’s error (LOST: the end happened while the gateway was not listening)' })),
+  agentLegUuid: Type.String(),
+  customerLegUuid: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+  answeredAt: Nullable(Type.String({ format: 'date-time', description: 'The agent answered' })),
+  bridgedAt: Nullable(Type.String({ format: 'date-time' })),
+  endedAt: Nullable(Type.String({ format: 'date-time' })),
+});
+
+const DialBody = Type.Object(
+  {
+    agent: AgentName,
+    // The number's grammar is the dialer's (src/outbound/policy.ts): a bad number is a NUMBER_INVALID refusal, audited.
+    number: Type.String({ maxLength: 64, description: 'Digits with an optional leading +; checked against the REST role’s allowed ranges' }),
+    idempotencyKey: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$', description: 'A retried request with the same key (for the same agent) returns the first action and dials nothing' })),
+  },
+  { additionalProperties: false },
+);
+
+const STATUS: Record<DialRefusal, number> = {
+  NUMBER_INVALID: 400,
+  NUMBER_NOT_ALLOWED: 403,
+  DIAL_RATE_LIMITED: 429,
+  AGENT_BUSY: 409,
+  AGENT_NOT_FOUND: 404,
+  NO_CONTACT: 409,
+  NO_CALLER_ID: 409,
+  IDEMPOTENCY_CONFLICT: 409,
+  OUTBOUND_UNAVAILABLE: 503,
+  SWITCH_DOWN: 503,
+};
+
+function dialer(deps: HttpDeps): OutboundDialer {
+  if (!deps.outbound) throw new ApiError(503, 'OUTBOUND_UNAVAILABLE', 'outbound calls are not available (call records are turned off)');
+  return deps.outbound;
+}
+
+/**
+ * Outbound calls over REST (a CRM's click to dial): `POST /api/outbound`
+ * places one for an agent, `GET /api/outbound/{id}` reads an action. The
+ * domain (src/outbound) checks the number, the rate limit and the agent, and
+ * builds the originate; this edge only maps its answers to HTTP.
+ */
+export const outboundRoutes =
+  (deps: HttpDeps): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.post(
+      '/outbound',
+      {
+        preValidation: anyRole,
+        schema: {
+          tags: ['outbound'],
+          summary: 'Click to dial: ring the agent’s phone, then the customer',
+          description:
+            '201 with the new action; 200 with the existing one when the idempotency key was seen before (nothing is dialled again). ' +
+            'Refusals change nothing and are audited: NUMBER_INVALID 400, NUMBER_NOT_ALLOWED 403, AGENT_NOT_FOUND 404, AGENT_BUSY / NO_CONTACT / NO_CALLER_ID / IDEMPOTENCY_CONFLICT 409, DIAL_RATE_LIMITED 429, OUTBOUND_UNAVAILABLE / SWITCH_DOWN 503.',
+          body: DialBody,
+          response: { 200: OutboundAction, 201: OutboundAction, ...errors(400, 401, 403, 404, 409, 429, 503) },
+        },
+      },
+      async (req, reply) => {
+        const { agent, number, idempotencyKey } = req.body;
+        try {
+          const { action, created } = await dialer(deps).dial({ agent, number, idempotencyKey, role: 'api', actor: actorOf(req, agent) });
+          reply.code(created ? 201 : 200);
+          return actionView(action);
+        } catch (err) {
+          if (err instanceof DialRefusedError) throw new ApiError(STATUS[err.code], err.code, err.message);
+          throw err;
+        }
+      },
+    );
+
+    app.get(
+      '/outbound/:id',
+      {
+        preValidation: anyRole,
+        schema: {
+          tags: ['outbound'],
+          summary: 'One outbound action and where its call stands',
+          params: Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$' }) }),
+          response: { 200: OutboundAction, ...errors(400, 401, 404, 503) },
+        },
+      },
+      async (req) => {
+        let action;
+        try {
+          action = await dialer(deps).get(req.params.id);
+        } catch (err) {
+          if (err instanceof DialRefusedError) throw new ApiError(STATUS[err.code], err.code, err.message);
+          throw err;
+        }
+        if (!action) throw new ApiError(404, 'NOT_FOUND', 'no such outbound action');
+        return actionView(action);
+      },
+    );
+  };
