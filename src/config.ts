@@ -1,4 +1,6 @@
 import { LOG_LEVELS, type LogLevel } from './log.js';
+import { kpiSettings, KpiConfigError } from './kpis/config.js';
+import type { KpiSettings } from './kpis/types.js';
 
 /**
  * Configuration from the environment. Every default here is mirrored by the
@@ -28,7 +30,8 @@ export const DEFAULTS = {
 export interface ApiToken {
   readonly name: string;
   readonly token: string;
-  readonly role: 'admin' | 'supervisor';
+  /** wallboard: reads the wallboard feed and nothing else. */
+  readonly role: 'admin' | 'supervisor' | 'wallboard';
 }
 
 export interface Config {
@@ -51,6 +54,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Call records: PostgreSQL at `databaseUrl`, else embedded PGlite (in memory, or in `pgliteDataDir`); off when `enabled` is false. */
   readonly records: { readonly enabled: boolean; readonly databaseUrl: string | null; readonly pgliteDataDir: string | null; readonly retentionDays: number };
+  /** KPI thresholds: service level T (default and per queue), short abandon. */
+  readonly kpis: KpiSettings;
 }
 
 export class ConfigError extends Error {
@@ -75,7 +80,7 @@ function list(env: Env, key: string, fallback: readonly string[]): string[] {
 
 /**
  * `ADMIN_TOKEN=secret` gives one admin token; `API_TOKENS=name:role:token,…`
- * adds named tokens with role `admin` or `supervisor`.
+ * adds named tokens with role `admin`, `supervisor` or `wallboard` (read-only wallboard feed).
  */
 function tokens(env: Env): ApiToken[] {
   const out: ApiToken[] = [];
@@ -83,8 +88,8 @@ function tokens(env: Env): ApiToken[] {
   for (const entry of list(env, 'API_TOKENS', [])) {
     const [name, role, ...rest] = entry.split(':');
     const token = rest.join(':');
-    if (!name || !token || (role !== 'admin' && role !== 'supervisor')) {
-      throw new ConfigError(`API_TOKENS entry ${JSON.stringify(name ?? entry)} must be name:admin|supervisor:token`);
+    if (!name || !token || (role !== 'admin' && role !== 'supervisor' && role !== 'wallboard')) {
+      throw new ConfigError(`API_TOKENS entry ${JSON.stringify(name ?? entry)} must be name:admin|supervisor|wallboard:token`);
     }
     out.push({ name, token, role });
   }
@@ -119,6 +124,15 @@ function records(env: Env): Config['records'] {
   return { enabled: mode === 'on', databaseUrl: url, pgliteDataDir: env.PGLITE_DATA_DIR || null, retentionDays: int(env, 'CALL_RETENTION_DAYS', 0, 0, 36_500) };
 }
 
+function kpis(env: Env): KpiSettings {
+  try {
+    return kpiSettings(env);
+  } catch (err) {
+    if (err instanceof KpiConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
 export function loadConfig(env: Env = process.env): Config {
   return {
     esl: {
@@ -144,5 +158,6 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600, 1),
     logLevel: logLevel(env),
     records: records(env),
+    kpis: kpis(env),
   };
 }

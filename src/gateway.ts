@@ -20,6 +20,8 @@ import { followCalls } from './calls/follow.js';
 import { callSubscription } from './calls/subscription.js';
 import type { CallsReader } from './calls/types.js';
 import { CallRecords } from './records/service.js';
+import { KpiEngine } from './kpis/engine.js';
+import type { KpiReader } from './kpis/types.js';
 
 export interface Gateway {
   readonly url: string;
@@ -36,6 +38,8 @@ export interface Gateway {
   readonly callers: CallerStore;
   /** Call records (null when CALL_RECORDS=off). */
   readonly records: CallRecords | null;
+  /** Live and historical KPIs (null when call records are off). */
+  readonly kpis: KpiReader | null;
   stop(): Promise<void>;
 }
 
@@ -50,6 +54,8 @@ export interface GatewayOptions {
   readonly bulkConnection?: boolean;
   /** Tests: call-record writer batching and retry timings. */
   readonly recordsTiming?: { lingerMs?: number; retryMaxMs?: number };
+  /** Tests: KPI change coalescing and waiting-sample period (ms). */
+  readonly kpiTiming?: { coalesceMs?: number; sampleMs?: number };
 }
 
 const WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
@@ -147,6 +153,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     void records?.start();
   }
 
+  // KPIs count the calls the records tracker finishes; they need the records database for history.
+  const kpis = records ? new KpiEngine(records.tracker, view, records, { settings: config.kpis, logger: logger.child({ part: 'kpis' }), ...opts.kpiTiming }) : null;
+  kpis?.start();
+
   const pops = new PopCache(stores.callers, redisError);
   const desk = new AgentDesk(
     callCenter,
@@ -157,7 +167,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     logger,
   );
 
-  const app = await buildHttpApp({ config, callCenter, view, calls, callers: stores.callers, passwords: stores.passwords, sessions: stores.sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records });
+  const app = await buildHttpApp({ config, callCenter, view, calls, callers: stores.callers, passwords: stores.passwords, sessions: stores.sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records, kpis });
   const ws = attachDeskWebSocket(
     app.server,
     { desk, callCenter, view, passwords: stores.passwords, sessions: stores.sessions, metrics, logger },
@@ -181,12 +191,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     passwords: stores.passwords,
     callers: stores.callers,
     records,
+    kpis,
     async stop() {
       await ws.close();
       await app.close();
       desk.close();
       callCenter.close();
       await Promise.all([client.stop(), bulk?.stop()]);
+      kpis?.stop();
       await records?.stop();
       if (redis) redis.disconnect();
     },
