@@ -211,6 +211,7 @@ export class KpiEngine extends EventEmitter<{ change: []; seeded: [] }> implemen
     for (const [q, w] of this.waiting.byQueue()) byQueue.set(q, w.count);
     this.samples.push({ at, byQueue });
     while (this.samples.length > 0 && this.samples[0]!.at < at - HOUR_MS) this.samples.shift();
+    this.changed(); // the last hour's chart moved
   }
 
   // ---- reading -----------------------------------------------------------------
