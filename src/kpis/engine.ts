@@ -6,7 +6,7 @@ import { finishCall, type LiveCall } from '../records/model.js';
 import type { CallEnd } from '../records/tracker.js';
 import { KpiCounters, ALL_QUEUES, agentInQueueKey, agentKey, queueKey } from './counters.js';
 import { addSums, emptySums, figuresOf, slThreshold, type KpiRecord } from './figures.js';
-import { agentsByQueue, WaitingCallers } from './floor.js';
+import { agentsByQueue, countAgent, noAgents, WaitingCallers, type AgentFigures } from './floor.js';
 import { querySums, seedQuery } from './sql.js';
 import type { AgentKpis, IntervalFigures, KpiFigures, KpiHistory, KpiHistoryQuery, KpiReader, KpiScope, KpiSettings, KpiSnapshot, QueueKpis, TimeRange, WaitingSample } from './types.js';
 import { intervalOf } from './windows.js';
@@ -260,6 +260,7 @@ export class KpiEngine extends EventEmitter<{ change: []; seeded: [] }> implemen
         oldestJoinedAt: w?.oldestJoinedAt ?? null,
         agentsByStatus: a?.byStatus ?? {},
         agentsByState: a?.byState ?? {},
+        agents: a?.counts ?? noAgents(),
       };
     };
     const queues = [...names]
@@ -276,15 +277,13 @@ export class KpiEngine extends EventEmitter<{ change: []; seeded: [] }> implemen
         addSums(day, this.counters.todaySums(queueKey(q.queue)));
       }
       const oldest = queues.reduce<number | null>((m, q) => (q.oldestJoinedAt !== null && (m === null || q.oldestJoinedAt < m) ? q.oldestJoinedAt : m), null);
-      const byStatus: Record<string, number> = {};
-      const byState: Record<string, number> = {};
+      const mine: AgentFigures = { byStatus: {}, byState: {}, counts: noAgents() };
       const seen = new Set<string>();
       for (const t of this.view.tiers.values()) {
         const a = this.view.agents.get(t.agent);
         if (!a || !wanted.has(t.queue) || seen.has(a.name)) continue;
         seen.add(a.name);
-        byStatus[a.status] = (byStatus[a.status] ?? 0) + 1;
-        byState[a.state] = (byState[a.state] ?? 0) + 1;
+        countAgent(mine, a.status, a.state);
       }
       total = {
         queue: '*',
@@ -294,8 +293,9 @@ export class KpiEngine extends EventEmitter<{ change: []; seeded: [] }> implemen
         waitingNow: queues.reduce((n, q) => n + q.waitingNow, 0),
         longestWaitS: oldest !== null ? Math.max(0, Math.floor((now - oldest) / 1000)) : 0,
         oldestJoinedAt: oldest,
-        agentsByStatus: byStatus,
-        agentsByState: byState,
+        agentsByStatus: mine.byStatus,
+        agentsByState: mine.byState,
+        agents: mine.counts,
       };
     } else {
       total = queueKpis('*', ALL_QUEUES, this.opts.settings.slSeconds);

@@ -1,4 +1,5 @@
 import type { StateChange, ViewReader } from '../callcenter/state.js';
+import type { AgentCounts } from './types.js';
 
 export interface WaitingFigures {
   count: number;
@@ -51,17 +52,34 @@ export class WaitingCallers {
   }
 }
 
-/** Agents by status and by state: per queue (through tiers) and overall ('*'). */
-export function agentsByQueue(view: ViewReader): Map<string, { byStatus: Record<string, number>; byState: Record<string, number> }> {
-  const out = new Map<string, { byStatus: Record<string, number>; byState: Record<string, number> }>();
+export interface AgentFigures {
+  byStatus: Record<string, number>;
+  byState: Record<string, number>;
+  counts: AgentCounts;
+}
+
+export const noAgents = (): AgentCounts => ({ available: 0, onCall: 0, onBreak: 0, loggedIn: 0 });
+
+/** Adds one agent to the figures (in place). */
+export function countAgent(e: AgentFigures, status: string, state: string): void {
+  e.byStatus[status] = (e.byStatus[status] ?? 0) + 1;
+  e.byState[state] = (e.byState[state] ?? 0) + 1;
+  if (status.startsWith('Available') && state === 'Waiting') e.counts.available++;
+  if (state === 'Receiving' || state === 'In a queue call') e.counts.onCall++;
+  if (status === 'On Break') e.counts.onBreak++;
+  if (status !== 'Logged Out') e.counts.loggedIn++;
+}
+
+/** Agents by status and by state, and the wallboard's counts: per queue (through tiers) and overall ('*'). */
+export function agentsByQueue(view: ViewReader): Map<string, AgentFigures> {
+  const out = new Map<string, AgentFigures>();
   const bump = (key: string, status: string, state: string) => {
     let e = out.get(key);
     if (!e) {
-      e = { byStatus: {}, byState: {} };
+      e = { byStatus: {}, byState: {}, counts: noAgents() };
       out.set(key, e);
     }
-    e.byStatus[status] = (e.byStatus[status] ?? 0) + 1;
-    e.byState[state] = (e.byState[state] ?? 0) + 1;
+    countAgent(e, status, state);
   };
   for (const a of view.agents.values()) bump('*', a.status, a.state);
   for (const t of view.tiers.values()) {

@@ -53,6 +53,19 @@ export interface QueueKpis {
   agentsByStatus: Record<string, number>;
   /** …and by state ('Waiting', 'Receiving', 'In a queue call', 'Idle'). */
   agentsByState: Record<string, number>;
+  /** The wallboard's agent tiles (definitions in the README). */
+  agents: AgentCounts;
+}
+
+export interface AgentCounts {
+  /** Status Available or Available (On Demand), and state Waiting: ready for the next call. */
+  available: number;
+  /** State Receiving (phone ringing) or In a queue call. */
+  onCall: number;
+  /** Status On Break. */
+  onBreak: number;
+  /** Any status but Logged Out. */
+  loggedIn: number;
 }
 
 export interface AgentKpis {

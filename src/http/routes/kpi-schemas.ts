@@ -27,6 +27,12 @@ export const LiveFloorSchema = Type.Object({
   longestWaitS: Count('the longest current wait (seconds)'),
   agentsByStatus: CountsByName,
   agentsByState: CountsByName,
+  agents: Type.Object({
+    available: Type.Integer({ minimum: 0, description: 'status Available or Available (On Demand) and state Waiting' }),
+    onCall: Type.Integer({ minimum: 0, description: 'state Receiving or In a queue call' }),
+    onBreak: Type.Integer({ minimum: 0, description: 'status On Break' }),
+    loggedIn: Type.Integer({ minimum: 0, description: 'any status but Logged Out' }),
+  }),
 });
 
 export const QueueKpisSchema = Type.Object({
@@ -39,4 +45,10 @@ export const QueueKpisSchema = Type.Object({
   oldestJoinedAt: Type.Union([Type.Integer(), Type.Null()], { description: 'epoch ms of the longest-waiting caller’s join' }),
   agentsByStatus: CountsByName,
   agentsByState: CountsByName,
+  agents: Type.Object({
+    available: Type.Integer({ minimum: 0, description: 'status Available or Available (On Demand) and state Waiting' }),
+    onCall: Type.Integer({ minimum: 0, description: 'state Receiving or In a queue call' }),
+    onBreak: Type.Integer({ minimum: 0, description: 'status On Break' }),
+    loggedIn: Type.Integer({ minimum: 0, description: 'any status but Logged Out' }),
+  }),
 });

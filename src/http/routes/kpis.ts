@@ -86,7 +86,7 @@ export const kpiRoutes =
             totals: figures,
             series: [],
             ...(q.agent === undefined && floor
-              ? { live: { waitingNow: floor.waitingNow, longestWaitS: floor.longestWaitS, agentsByStatus: floor.agentsByStatus, agentsByState: floor.agentsByState } }
+              ? { live: { waitingNow: floor.waitingNow, longestWaitS: floor.longestWaitS, agentsByStatus: floor.agentsByStatus, agentsByState: floor.agentsByState, agents: floor.agents } }
               : {}),
           };
         }
