@@ -50,7 +50,8 @@ export function wallboardBody(kpis: KpiReader, queue: string | undefined) {
       shortAbandoned: i.figures.shortAbandoned,
       serviceLevel: i.figures.serviceLevel,
     })),
-    waiting: kpis.waitingHistory(queue),
+    // The samples of the last hour, and now: the line always reaches the present.
+    waiting: [...kpis.waitingHistory(queue), { at: snap.at, waiting: tiles.waitingNow }],
   };
 }
 
