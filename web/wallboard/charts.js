@@ -21,6 +21,7 @@ export function createCharts(els) {
   return charts;
 }
 
+const HOUR_MS = 3_600_000;
 const axisText = { color: COLORS.text, fontSize: 14 };
 const legend = { top: 0, textStyle: { color: COLORS.text, fontSize: 14 } };
 const grid = { left: 48, right: 16, top: 36, bottom: 28 };
@@ -29,6 +30,7 @@ export function renderCharts(charts, state) {
   if (!charts) return;
   const locale = currentLocale();
   const iv = intervalSeries(state);
+  const now = state.data?.at ?? Date.now();
   charts.intervals.setOption({
     animation: false,
     legend,
@@ -47,7 +49,8 @@ export function renderCharts(charts, state) {
     legend,
     grid,
     tooltip: { trigger: 'axis' },
-    xAxis: { type: 'time', axisLabel: { ...axisText, formatter: (ms) => formatClock(ms, locale) }, splitLine: { show: false } },
+    // Always the whole last hour, however few samples there are yet.
+    xAxis: { type: 'time', min: now - HOUR_MS, max: now, axisLabel: { ...axisText, formatter: (ms) => formatClock(ms, locale) }, splitLine: { show: false } },
     yAxis: { type: 'value', minInterval: 1, axisLabel: axisText, splitLine: { lineStyle: { color: COLORS.grid } } },
     series: [{ name: t('wallboard.series.waiting'), type: 'line', step: 'end', showSymbol: false, areaStyle: { opacity: 0.25 }, data: waitingSeries(state), itemStyle: { color: COLORS.waiting } }],
   });
