@@ -45,7 +45,7 @@ async function waitUntil(page: Page, what: string, check: () => Promise<boolean>
     await waitFor(check, what, timeoutMs);
   } catch (err) {
     const error = await text(page, 'error');
-    throw new Error(`${(err as Error).message} (page error line: ${JSON.stringify(error)}; conn ${await attr(page, 'conn', 'data-conn')})`);
+    throw new Error(`${(err as Error).message} (page error line: ${JSON.stringify(error)}; conn ${await attr(page, 'conn', 'data-conn')})`, { cause: err });
   }
 }
 
