@@ -64,6 +64,21 @@ export const wallboardRoutes =
       if (!deps.kpis) throw new ApiError(503, 'RECORDS_OFF', 'KPIs need call records, which are turned off (CALL_RECORDS=off)');
       return deps.kpis;
     };
+    // One body per queue and change, however many screens show it (a snapshot walks every agent and tier).
+    let version = 0;
+    const cache = new Map<string, { version: number; body: ReturnType<typeof wallboardBody> }>();
+    deps.kpis?.on('change', () => {
+      version++;
+      cache.clear();
+    });
+    const bodyFor = (kpis: KpiReader, queue: string | undefined) => {
+      const key = queue ?? '*';
+      const hit = cache.get(key);
+      if (hit && hit.version === version) return hit.body;
+      const body = wallboardBody(kpis, queue);
+      cache.set(key, { version, body });
+      return body;
+    };
     // Open streams never end on their own: the server's close would wait for them for ever.
     app.addHook('preClose', async () => {
       for (const res of streams) res.end();
@@ -72,7 +87,7 @@ export const wallboardRoutes =
     app.get(
       '/wallboard',
       { preValidation: wallboardReader, schema: { tags, summary: 'What the wallboard shows, once (tiles, today per interval, callers waiting over the last hour)', querystring: WallboardQuery, response: { 200: WallboardBody, ...errors(400, 401, 403, 503) } } },
-      async (req) => wallboardBody(reader(), req.query.queue),
+      async (req) => bodyFor(reader(), req.query.queue),
     );
 
     app.get(
@@ -100,7 +115,7 @@ export const wallboardRoutes =
         const send = () => {
           timer = null;
           lastSent = Date.now();
-          res.write(`event: snapshot\ndata: ${JSON.stringify(wallboardBody(kpis, queue))}\n\n`);
+          res.write(`event: snapshot\ndata: ${JSON.stringify(bodyFor(kpis, queue))}\n\n`);
         };
         const onChange = () => {
           if (timer) return;
