@@ -92,6 +92,9 @@ describe('health, metrics and the OpenAPI document', () => {
       '/api/calls': ['get'],
       '/api/calls/{memberUuid}': ['get'],
       '/api/calls.csv': ['get'],
+      '/api/kpis': ['get'],
+      '/api/wallboard': ['get'],
+      '/api/wallboard/stream': ['get'],
     };
     const apiPaths = Object.keys(doc.paths).filter((p) => p.startsWith('/api'));
     assert.deepEqual(apiPaths.sort(), Object.keys(expected).sort());
