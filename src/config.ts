@@ -1,6 +1,9 @@
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { outboundConfig, type OutboundConfig } from './outbound/config.js';
 
+import { kpiSettings, KpiConfigError } from './kpis/config.js';
+import type { KpiSettings } from './kpis/types.js';
+
 /**
  * Configuration from the environment. Every default here is mirrored by the
  * shipped FreeSWITCH configuration (freeswitch-conf/), and a test checks that
@@ -29,7 +32,8 @@ export const DEFAULTS = {
 export interface ApiToken {
   readonly name: string;
   readonly token: string;
-  readonly role: 'admin' | 'supervisor';
+  /** wallboard: reads the wallboard feed and nothing else. */
+  readonly role: 'admin' | 'supervisor' | 'wallboard';
 }
 
 export interface Config {
@@ -54,6 +58,9 @@ export interface Config {
   readonly records: { readonly enabled: boolean; readonly databaseUrl: string | null; readonly pgliteDataDir: string | null; readonly retentionDays: number };
   /** Outbound calls (click to dial): dial policy, rate limits, caller IDs, route (src/outbound/config.ts). */
   readonly outbound: OutboundConfig;
+
+  /** KPI thresholds: service level T (default and per queue), short abandon. */
+  readonly kpis: KpiSettings;
 }
 
 export class ConfigError extends Error {
@@ -78,7 +85,7 @@ function list(env: Env, key: string, fallback: readonly string[]): string[] {
 
 /**
  * `ADMIN_TOKEN=secret` gives one admin token; `API_TOKENS=name:role:token,…`
- * adds named tokens with role `admin` or `supervisor`.
+ * adds named tokens with role `admin`, `supervisor` or `wallboard` (read-only wallboard feed).
  */
 function tokens(env: Env): ApiToken[] {
   const out: ApiToken[] = [];
@@ -86,8 +93,8 @@ function tokens(env: Env): ApiToken[] {
   for (const entry of list(env, 'API_TOKENS', [])) {
     const [name, role, ...rest] = entry.split(':');
     const token = rest.join(':');
-    if (!name || !token || (role !== 'admin' && role !== 'supervisor')) {
-      throw new ConfigError(`API_TOKENS entry ${JSON.stringify(name ?? entry)} must be name:admin|supervisor:token`);
+    if (!name || !token || (role !== 'admin' && role !== 'supervisor' && role !== 'wallboard')) {
+      throw new ConfigError(`API_TOKENS entry ${JSON.stringify(name ?? entry)} must be name:admin|supervisor|wallboard:token`);
     }
     out.push({ name, token, role });
   }
@@ -130,6 +137,15 @@ function outbound(env: Env): OutboundConfig {
   }
 }
 
+function kpis(env: Env): KpiSettings {
+  try {
+    return kpiSettings(env);
+  } catch (err) {
+    if (err instanceof KpiConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
 export function loadConfig(env: Env = process.env): Config {
   return {
     esl: {
@@ -156,5 +172,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel(env),
     records: records(env),
     outbound: outbound(env),
+
+    kpis: kpis(env),
   };
 }

@@ -86,6 +86,7 @@ ${DEMO_AGENTS.map((a) => `    ${a}   password ${passwordOf(a)}`).join('\n')}
   Call records: curl -H 'Authorization: Bearer ${adminToken}' ${gw.url}/api/calls   (also /api/calls/live, /api/calls.csv;
               ${config.records.databaseUrl ? 'PostgreSQL at DATABASE_URL' : 'embedded PGlite in memory: set DATABASE_URL for PostgreSQL'})
   API docs:   ${gw.url}/docs
+  Wallboard:  ${gw.url}/wallboard#token=${adminToken}   (KPIs: /api/kpis)
   FreeSWITCH double (ESL): 127.0.0.1:${fs.port}, password ClueCon
   Ctrl-C stops everything.
 `);

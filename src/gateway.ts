@@ -25,6 +25,9 @@ import { OUTBOUND_FILTERS } from './outbound/lifecycle.js';
 import { memoryDialRateLimiter, redisDialRateLimiter } from './outbound/rate-limit.js';
 import { pushOutboundStates } from './realtime/ws-outbound.js';
 
+import { KpiEngine } from './kpis/engine.js';
+import type { KpiReader } from './kpis/types.js';
+
 export interface Gateway {
   readonly url: string;
   readonly port: number;
@@ -42,6 +45,9 @@ export interface Gateway {
   readonly records: CallRecords | null;
   /** Outbound calls (null when CALL_RECORDS=off: the actions live in the records database). */
   readonly outbound: OutboundDialer | null;
+
+  /** Live and historical KPIs (null when call records are off). */
+  readonly kpis: KpiReader | null;
   stop(): Promise<void>;
 }
 
@@ -56,6 +62,8 @@ export interface GatewayOptions {
   readonly bulkConnection?: boolean;
   /** Tests: call-record writer batching and retry timings. */
   readonly recordsTiming?: { lingerMs?: number; retryMaxMs?: number };
+  /** Tests: KPI change coalescing and waiting-sample period (ms). */
+  readonly kpiTiming?: { coalesceMs?: number; sampleMs?: number };
 }
 
 const WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
@@ -168,6 +176,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       })
     : null;
 
+  // KPIs count the calls the records tracker finishes; they need the records database for history.
+  const kpis = records ? new KpiEngine(records.tracker, view, records, { settings: config.kpis, logger: logger.child({ part: 'kpis' }), ...opts.kpiTiming }) : null;
+  kpis?.start();
+
   const pops = new PopCache(stores.callers, redisError);
   const desk = new AgentDesk(
     callCenter,
@@ -179,7 +191,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   );
 
   if (outbound) pushOutboundStates(outbound, desk);
-  const app = await buildHttpApp({ config, callCenter, view, calls, callers: stores.callers, passwords: stores.passwords, sessions: stores.sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records, outbound });
+  const app = await buildHttpApp({ config, callCenter, view, calls, callers: stores.callers, passwords: stores.passwords, sessions: stores.sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records, outbound, kpis });
   const ws = attachDeskWebSocket(
     app.server,
     { desk, callCenter, view, passwords: stores.passwords, sessions: stores.sessions, metrics, logger, outbound },
@@ -204,6 +216,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     callers: stores.callers,
     records,
     outbound,
+
+    kpis,
     async stop() {
       await ws.close();
       await app.close();
@@ -213,6 +227,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       await Promise.all([client.stop(), bulk?.stop()]);
       // The outbound actions' last state writes go before their database closes (bounded).
       if (outbound) await Promise.race([outbound.settled(), new Promise((r) => setTimeout(r, 3000).unref())]);
+
+      kpis?.stop();
       await records?.stop();
       if (redis) redis.disconnect();
     },

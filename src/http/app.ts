@@ -20,6 +20,10 @@ import { callRoutes } from './routes/calls.js';
 import { activeCallRoutes } from './routes/active-calls.js';
 import { outboundRoutes } from './routes/outbound.js';
 
+import { kpiRoutes } from './routes/kpis.js';
+import { wallboardRoutes } from './routes/wallboard.js';
+import { wallboardPage } from './wallboard-page.js';
+
 // fastify-metrics is CommonJS with `exports.default`: under ESM its plugin is one level down.
 const metricsPlugin = ((metricsModule as unknown as { default?: unknown }).default ?? metricsModule) as FastifyPluginCallback<Partial<IMetricsPluginOptions>>;
 
@@ -118,11 +122,15 @@ export async function buildHttpApp(deps: HttpDeps) {
       await api.register(activeCallRoutes(deps));
       await api.register(callRoutes(deps));
       await api.register(outboundRoutes(deps));
+
+      await api.register(kpiRoutes(deps));
+      await api.register(wallboardRoutes(deps));
     },
     { prefix: '/api' },
   );
 
   await app.register(fastifyStatic, { root: deps.webRoot, prefix: '/', index: ['index.html'] });
+  await app.register(wallboardPage);
   return app;
 }
 

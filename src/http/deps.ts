@@ -13,6 +13,8 @@ import type { FastifyRequest } from 'fastify';
 import type { CallsReader } from '../calls/types.js';
 import type { OutboundDialer } from '../outbound/service.js';
 
+import type { KpiReader } from '../kpis/types.js';
+
 /** What the HTTP edge needs, handed in by the composition root. */
 export interface HttpDeps {
   readonly config: Config;
@@ -34,6 +36,9 @@ export interface HttpDeps {
   readonly records?: CallRecords | null;
   /** Outbound calls (null or absent: not available). */
   readonly outbound?: OutboundDialer | null;
+
+  /** KPIs (null or absent: call records turned off). */
+  readonly kpis?: KpiReader | null;
 }
 
 export function actorOf(req: FastifyRequest, agent?: string): Actor {

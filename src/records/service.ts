@@ -177,6 +177,11 @@ export class CallRecords {
     return this.db.pool;
   }
 
+  /** The pool for read-only reports (KPIs); throws RecordsUnavailableError while the database is not open. */
+  reportPool(): Database['pool'] {
+    return this.pool();
+  }
+
   live(): LiveCall[] {
     return this.tracker.list();
   }

@@ -94,6 +94,10 @@ describe('health, metrics and the OpenAPI document', () => {
       '/api/calls.csv': ['get'],
       '/api/outbound': ['post'],
       '/api/outbound/{id}': ['get'],
+
+      '/api/kpis': ['get'],
+      '/api/wallboard': ['get'],
+      '/api/wallboard/stream': ['get'],
     };
     const apiPaths = Object.keys(doc.paths).filter((p) => p.startsWith('/api'));
     assert.deepEqual(apiPaths.sort(), Object.keys(expected).sort());

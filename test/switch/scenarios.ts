@@ -193,6 +193,34 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    // KPIs (helper kpis): after an answered call and an abandoned one, the live counters say what SQL over
+    // the call records says. Short or long abandon depends on the switch's pace: only their sum is compared.
+    name: 'kpis-live-equal-sql',
+    async run(c) {
+      await createAgent(c, await c.t.agentPhone('1001', true), { status: 'Available' });
+      const d = await desk(c, true);
+      const first = await c.t.call({ name: 'Kim', digits: '4444#' });
+      await d.next('call.bridged', () => true, 30000);
+      await talk();
+      await first.hangup();
+      await d.next('call.ended', () => true, 30000);
+      d.close();
+      const put = await c.g.api('PUT', `/api/agents/${A}/status`, { status: 'On Break' });
+      assert.equal(put.status, 200, JSON.stringify(put.body));
+      const second = await c.t.call({ name: 'Lee', digits: '5555#' });
+      await c.rec.waitFor('member-queue-start', (e) => e.headers.get('CC-Member-CID-Name') === 'Lee');
+      await second.hangup();
+      await c.rec.waitFor('member-queue-end', (e) => e.headers.get('CC-Member-CID-Name') === 'Lee');
+      await waitFor(async () => (await c.g.api('GET', '/api/calls')).body.items?.length === 2, 'two call records', 30000);
+      const live = (await c.g.api('GET', '/api/kpis')).body;
+      const to = new Date(Date.parse(live.from) + 86_400_000).toISOString();
+      const history = (await c.g.api('GET', `/api/kpis?from=${live.from}&to=${to}`)).body;
+      assert.deepEqual(live.totals, history.totals, 'live counters equal SQL');
+      const t = live.totals;
+      return { offered: t.offered, answered: t.answered, abandonedAll: t.abandoned + t.shortAbandoned, otherUnanswered: t.otherUnanswered, waitingNow: live.live.waitingNow };
+    },
+  },
+  {
     name: 'agent-does-not-answer',
     async run(c) {
       const contact = await c.t.agentPhone('1001', false);
