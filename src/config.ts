@@ -1,4 +1,5 @@
 import { LOG_LEVELS, type LogLevel } from './log.js';
+import { loadScaleConfig, type ScaleConfig } from './scale/config.js';
 
 /**
  * Configuration from the environment. Every default here is mirrored by the
@@ -51,6 +52,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Call records: PostgreSQL at `databaseUrl`, else embedded PGlite (in memory, or in `pgliteDataDir`); off when `enabled` is false. */
   readonly records: { readonly enabled: boolean; readonly databaseUrl: string | null; readonly pgliteDataDir: string | null; readonly retentionDays: number };
+  /** Several instances: DESK_STREAM, INSTANCE_ID, DRAIN_MS (src/scale/config.ts). */
+  readonly scale: ScaleConfig;
 }
 
 export class ConfigError extends Error {
@@ -119,6 +122,14 @@ function records(env: Env): Config['records'] {
   return { enabled: mode === 'on', databaseUrl: url, pgliteDataDir: env.PGLITE_DATA_DIR || null, retentionDays: int(env, 'CALL_RETENTION_DAYS', 0, 0, 36_500) };
 }
 
+function scale(env: Env): ScaleConfig {
+  try {
+    return loadScaleConfig(env);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}
+
 export function loadConfig(env: Env = process.env): Config {
   return {
     esl: {
@@ -144,5 +155,6 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600, 1),
     logLevel: logLevel(env),
     records: records(env),
+    scale: scale(env),
   };
 }

@@ -20,6 +20,8 @@ import { followCalls } from './calls/follow.js';
 import { callSubscription } from './calls/subscription.js';
 import type { CallsReader } from './calls/types.js';
 import { CallRecords } from './records/service.js';
+import { Cluster } from './scale/cluster.js';
+import { Drain } from './scale/drain.js';
 
 export interface Gateway {
   readonly url: string;
@@ -36,6 +38,8 @@ export interface Gateway {
   readonly callers: CallerStore;
   /** Call records (null when CALL_RECORDS=off). */
   readonly records: CallRecords | null;
+  /** Draining for a deploy: not ready, desk sockets closed with 1012 so their pages move to another instance. */
+  readonly drain: Drain;
   stop(): Promise<void>;
 }
 
@@ -147,22 +151,36 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     void records?.start();
   }
 
+  // Several instances (DESK_STREAM=redis): pushes numbered in Redis, agents followed everywhere, signals over pub/sub.
+  const cluster = config.scale.deskStream === 'redis' && redis ? new Cluster(redis, config, config.agentLogoutGraceS + 3600, logger) : null;
+  if (config.scale.deskStream === 'redis' && !redis) logger.warn('DESK_STREAM=redis without Redis (demo stores): the desk keeps its pushes in this process');
+  const sessions = cluster ? cluster.sessions(stores.sessions) : stores.sessions;
+  const drain = new Drain();
+
   const pops = new PopCache(stores.callers, redisError);
   const desk = new AgentDesk(
     callCenter,
     view,
     pops,
     metrics,
-    { calls, breakReasons: config.breakReasons, awayGraceMs: config.agentAwayGraceS * 1000, logoutGraceMs: config.agentLogoutGraceS * 1000 },
+    {
+      calls,
+      breakReasons: config.breakReasons,
+      awayGraceMs: config.agentAwayGraceS * 1000,
+      logoutGraceMs: config.agentLogoutGraceS * 1000,
+      ...(cluster ? { shared: cluster.shared, onAttach: (agent: string) => cluster.attached(agent) } : {}),
+    },
     logger,
   );
 
-  const app = await buildHttpApp({ config, callCenter, view, calls, callers: stores.callers, passwords: stores.passwords, sessions: stores.sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records });
+  const app = await buildHttpApp({ config, callCenter, view, calls, callers: stores.callers, passwords: stores.passwords, sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records, drain });
   const ws = attachDeskWebSocket(
     app.server,
-    { desk, callCenter, view, passwords: stores.passwords, sessions: stores.sessions, metrics, logger },
+    { desk, callCenter, view, passwords: stores.passwords, sessions, metrics, logger },
     { pingMs: config.wsPingMs, logoutGraceS: config.agentLogoutGraceS },
   );
+  drain.bind(ws);
+  await cluster?.start(desk, ws);
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
@@ -181,6 +199,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     passwords: stores.passwords,
     callers: stores.callers,
     records,
+    drain,
     async stop() {
       await ws.close();
       await app.close();
@@ -188,6 +207,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       callCenter.close();
       await Promise.all([client.stop(), bulk?.stop()]);
       await records?.stop();
+      cluster?.stop();
       if (redis) redis.disconnect();
     },
   };

@@ -18,6 +18,7 @@ import { callerRoutes } from './routes/callers.js';
 import { auditRoutes } from './routes/audit.js';
 import { callRoutes } from './routes/calls.js';
 import { activeCallRoutes } from './routes/active-calls.js';
+import { drainRoutes } from './routes/drain.js';
 
 // fastify-metrics is CommonJS with `exports.default`: under ESM its plugin is one level down.
 const metricsPlugin = ((metricsModule as unknown as { default?: unknown }).default ?? metricsModule) as FastifyPluginCallback<Partial<IMetricsPluginOptions>>;
@@ -77,7 +78,7 @@ export async function buildHttpApp(deps: HttpDeps) {
     {
       schema: {
         tags: ['health'],
-        summary: '200 only when the ESL link is up and Redis answers',
+        summary: '200 only when the ESL link is up, Redis answers and the instance is not draining',
         description: 'Open to probes without a token. The link details (since, lastError, reconnects, attempts) are given only to a request with a valid token: an error text can name internal addresses.',
         response: { '2xx': ReadyBody, 503: ReadyBody },
       },
@@ -93,11 +94,12 @@ export async function buildHttpApp(deps: HttpDeps) {
           redis = 'down';
         }
       }
-      const ok = link.connected && redis !== 'down';
+      const draining = deps.drain?.draining ?? false;
+      const ok = link.connected && redis !== 'down' && !draining;
       reply.code(ok ? 200 : 503);
       const state = link.connected ? 'up' : 'down';
       const esl = req.principal ? { ...link, state } : { state, connected: link.connected };
-      return { ready: ok, esl, redis };
+      return { ready: ok, esl, redis, ...(draining ? { draining } : {}) };
     },
   );
 
@@ -116,6 +118,7 @@ export async function buildHttpApp(deps: HttpDeps) {
       await api.register(auditRoutes(deps));
       await api.register(activeCallRoutes(deps));
       await api.register(callRoutes(deps));
+      await api.register(drainRoutes(deps));
     },
     { prefix: '/api' },
   );
@@ -135,4 +138,5 @@ const ReadyBody = Type.Object({
     attempts: Type.Optional(Type.Integer()),
   }),
   redis: Type.String({ description: 'up, down, or not used' }),
+  draining: Type.Optional(Type.Boolean({ description: 'true while this instance drains for a deploy (not ready)' })),
 });
