@@ -168,7 +168,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       breakReasons: config.breakReasons,
       awayGraceMs: config.agentAwayGraceS * 1000,
       logoutGraceMs: config.agentLogoutGraceS * 1000,
-      ...(cluster ? { shared: cluster.shared, onAttach: (agent: string) => cluster.attached(agent) } : {}),
+      ...(cluster ? { shared: cluster.shared, onAttach: (agent: string) => cluster.attached(agent), presenceOnce: cluster.presence.once } : {}),
     },
     logger,
   );

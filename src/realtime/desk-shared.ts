@@ -35,6 +35,8 @@ export class SharedDeskStream {
   /** Per agent and call: hold changes pushed so far (the call.held key). */
   private readonly holdChanges = new Map<string, number>();
 
+  /** Per agent: the last append in flight (an ack waits for it, so the pushes before it come first, as on one instance). */
+  private readonly tails = new Map<string, Promise<void>>();
   /** Per agent: a snapshot due after a push could not be stored. */
   private readonly retries = new Map<string, NodeJS.Timeout>();
 
@@ -64,7 +66,7 @@ export class SharedDeskStream {
     if (p.type === 'call.ended' || p.type === 'call.missed') this.holdChanges.delete(`${ch.agent}|${p.memberUuid}`);
     const key = this.keyOf(ch, p, cause);
     if (key === null && ch.sockets.size === 0) return;
-    this.stream.append(ch.agent, JSON.stringify(p), key).then(
+    const tail = this.stream.append(ch.agent, JSON.stringify(p), key).then(
       ({ seq, json }) => {
         if (seq > ch.seq) ch.seq = seq;
         if (json !== null) this.deliver(ch, seq, json, p.type, cause, send);
@@ -74,6 +76,10 @@ export class SharedDeskStream {
         this.retryLater(ch, resnapshot);
       },
     );
+    this.tails.set(ch.agent, tail);
+    void tail.then(() => {
+      if (this.tails.get(ch.agent) === tail) this.tails.delete(ch.agent);
+    });
   }
 
   private deliver(ch: AgentChannel, seq: number, json: string, type: Push['type'], cause: EventCause | null, send: SocketSender): void {
@@ -87,6 +93,11 @@ export class SharedDeskStream {
       }
     }
     send(type, json, cause, to);
+  }
+
+  /** Resolves when every push appended so far for the agent has been sent to this instance's sockets. */
+  settled(agent: string): Promise<void> {
+    return this.tails.get(agent) ?? Promise.resolve();
   }
 
   private retryLater(ch: AgentChannel, resnapshot: () => void): void {

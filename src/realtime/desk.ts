@@ -78,6 +78,11 @@ export interface DeskOptions {
   readonly shared?: SharedDeskStream;
   /** A page attached (login or resume): with several instances, the others start following the agent. */
   readonly onAttach?: (agent: string) => void;
+  /**
+   * Several instances: runs a grace's status change only if the agent has no page on another
+   * instance, and only once across instances (src/scale/presence.ts). Default: runs it.
+   */
+  readonly presenceOnce?: (agent: string, which: 'away' | 'logout', change: () => Promise<void>) => Promise<void>;
 }
 
 /**
@@ -196,7 +201,8 @@ export class AgentDesk {
     };
     if (!now || now === 'Logged Out' || now === target) return finish();
     if (which === 'away') ch.breakReason = 'disconnected';
-    this.cc.setAgentStatus(ch.agent, target, { ...this.auto, agent: ch.agent }).then(finish, (err: Error) => {
+    const change = () => this.cc.setAgentStatus(ch.agent, target, { ...this.auto, agent: ch.agent });
+    (this.opts.presenceOnce ? this.opts.presenceOnce(ch.agent, which, change) : change()).then(finish, (err: Error) => {
       this.log.warn({ agent: ch.agent, err: err.message, target }, 'could not change a vanished agent; will retry');
       if (!this.closed && ch.sockets.size === 0 && !ch[timer]) ch[timer] = setTimeout(() => this.presence(ch, which), PRESENCE_RETRY_MS);
     });
@@ -211,6 +217,11 @@ export class AgentDesk {
     if (graceWasRunning) return this.detach(ch, socket);
     ch.sockets.delete(socket);
     if (ch.sockets.size === 0 && this.channels.get(ch.agent) === ch) this.channels.delete(ch.agent);
+  }
+
+  /** Resolves when the pushes made so far for the agent have gone out (at once on one instance). */
+  settled(ch: AgentChannel): Promise<void> {
+    return this.opts.shared?.settled(ch.agent) ?? Promise.resolve();
   }
 
   /** Whether the agent's pages are all gone and its grace timers run. */

@@ -7,6 +7,7 @@ import { SharedPushStream } from '../realtime/shared-stream.js';
 import type { DeskSockets } from '../realtime/ws-server.js';
 import type { SessionStore } from '../store/sessions.js';
 import { ClusterBus, FollowedAgents } from './bus.js';
+import { PagePresence } from './presence.js';
 
 /** WebSocket close code for a page whose sessions were revoked on some instance (the page's resume then gets BAD_TOKEN). */
 export const REVOKED_CLOSE = 4001;
@@ -21,6 +22,8 @@ export class Cluster {
   readonly shared: SharedDeskStream;
   private readonly bus: ClusterBus;
   private readonly followed: FollowedAgents;
+  /** Where each agent's pages are, for the presence graces. */
+  readonly presence: PagePresence;
   private readonly log: Logger;
 
   constructor(
@@ -34,10 +37,12 @@ export class Cluster {
     this.shared = new SharedDeskStream(new SharedPushStream(redis, config.keyPrefix, sessionTtlS * 1000, this.log), this.log);
     this.bus = new ClusterBus(redis, config.keyPrefix, config.scale.instanceId, this.log);
     this.followed = new FollowedAgents(redis, config.keyPrefix, sessionTtlS * 1000);
+    this.presence = new PagePresence(redis, config.keyPrefix, config.scale.instanceId, this.log);
   }
 
   /** A page attached here: every instance follows the agent from now on. */
   attached(agent: string): void {
+    this.presence.attached(agent);
     const fail = (err: Error) => this.log.warn({ agent, err: err.message }, 'could not tell the other instances to follow an agent');
     this.followed.attached(agent).catch(fail);
     this.bus.publish({ kind: 'follow', agent }).catch(fail);
@@ -66,6 +71,7 @@ export class Cluster {
         if (n) this.log.info({ agent: s.agent, pages: n }, 'closed the pages of a revoked agent');
       }
     });
+    this.presence.start(desk);
     await this.bus.start();
     const agents = await this.followed.recent().catch((err: Error) => {
       this.log.warn({ err: err.message }, 'could not read the followed agents; following those that attach from now on');
@@ -75,6 +81,7 @@ export class Cluster {
   }
 
   stop(): void {
+    this.presence.stop();
     this.bus.stop();
   }
 }
