@@ -122,7 +122,8 @@ export class SharedPushStream {
     const replies = await this.r.multi().get(this.seqKey(agent)).lrange(this.listKey(agent), 0, -1).exec();
     if (!replies) throw new Error('desk stream read aborted');
     const [[e1, headRaw], [e2, listRaw]] = replies as [[Error | null, string | null], [Error | null, string[]]];
-    if (e1 || e2) throw e1 ?? e2;
+    const failed = e1 ?? e2;
+    if (failed) throw failed;
     const head = Number(headRaw ?? 0);
     // 0: a page with no state (fresh load) wants the present; beyond head: the stream was lost.
     if (lastSeq === 0 || lastSeq > head) return { head, missed: null };

@@ -67,8 +67,8 @@ function startInstance(id: string, port: number, env: Record<string, string>): I
       await exited;
     },
   };
-  proc.stdout!.on('data', (d: Buffer) => (inst.output += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (inst.output += d.toString()));
+  proc.stdout.on('data', (d: Buffer) => (inst.output += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (inst.output += d.toString()));
   return inst;
 }
 

@@ -34,7 +34,7 @@ async function loginVia(url: string, agent: string, ready: boolean): Promise<{ d
 
 async function instanceWithPages(c: Cluster): Promise<Instance[]> {
   const out: Instance[] = [];
-  for (const i of c.instances) if (i.proc.exitCode === null && (await deskSockets(i)) > 0) out.push(i);
+  for (const i of c.instances) if (i.proc.exitCode === null && i.proc.signalCode === null && (await deskSockets(i)) > 0) out.push(i);
   return out;
 }
 
