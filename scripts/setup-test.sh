@@ -4,6 +4,7 @@
 #   chromium            the browser test (test/browser/)
 #   fonts-wqy-microhei  Chinese glyphs for the pages' zh-CN screenshots (Chromium has none of its own)
 #   baresip-core        the SIP phones of the real-switch tier (test/switch/)
+#   haproxy             the load balancer in front of several gateway instances (test/scale/)
 #   PostgreSQL          the call-record tests (127.0.0.1:5432, trust auth): started if it stopped
 #   FreeSWITCH 1.10.12  the real-switch tier, from the prebuilt bundle in ../shared/freeswitch
 #                       when that directory exists (CI and the project's machines). Elsewhere, bring
@@ -25,6 +26,7 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
 command -v baresip >/dev/null 2>&1 || missing+=(baresip-core)
+command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup-test: installing from Debian: ${missing[*]}"
   as_root apt-get update -qq

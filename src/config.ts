@@ -1,8 +1,8 @@
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { outboundConfig, type OutboundConfig } from './outbound/config.js';
-
 import { kpiSettings, KpiConfigError } from './kpis/config.js';
 import type { KpiSettings } from './kpis/types.js';
+import { loadScaleConfig, type ScaleConfig } from './scale/config.js';
 
 /**
  * Configuration from the environment. Every default here is mirrored by the
@@ -58,9 +58,10 @@ export interface Config {
   readonly records: { readonly enabled: boolean; readonly databaseUrl: string | null; readonly pgliteDataDir: string | null; readonly retentionDays: number };
   /** Outbound calls (click to dial): dial policy, rate limits, caller IDs, route (src/outbound/config.ts). */
   readonly outbound: OutboundConfig;
-
   /** KPI thresholds: service level T (default and per queue), short abandon. */
   readonly kpis: KpiSettings;
+  /** Several instances: DESK_STREAM, INSTANCE_ID, DRAIN_MS (src/scale/config.ts). */
+  readonly scale: ScaleConfig;
 }
 
 export class ConfigError extends Error {
@@ -137,6 +138,14 @@ function outbound(env: Env): OutboundConfig {
   }
 }
 
+function scale(env: Env): ScaleConfig {
+  try {
+    return loadScaleConfig(env);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}
+
 function kpis(env: Env): KpiSettings {
   try {
     return kpiSettings(env);
@@ -172,7 +181,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel(env),
     records: records(env),
     outbound: outbound(env),
-
     kpis: kpis(env),
+    scale: scale(env),
   };
 }

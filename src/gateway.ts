@@ -24,9 +24,10 @@ import { OutboundDialer } from './outbound/service.js';
 import { OUTBOUND_FILTERS } from './outbound/lifecycle.js';
 import { memoryDialRateLimiter, redisDialRateLimiter } from './outbound/rate-limit.js';
 import { pushOutboundStates } from './realtime/ws-outbound.js';
-
 import { KpiEngine } from './kpis/engine.js';
 import type { KpiReader } from './kpis/types.js';
+import { Cluster } from './scale/cluster.js';
+import { Drain } from './scale/drain.js';
 
 export interface Gateway {
   readonly url: string;
@@ -45,9 +46,10 @@ export interface Gateway {
   readonly records: CallRecords | null;
   /** Outbound calls (null when CALL_RECORDS=off: the actions live in the records database). */
   readonly outbound: OutboundDialer | null;
-
   /** Live and historical KPIs (null when call records are off). */
   readonly kpis: KpiReader | null;
+  /** Draining for a deploy: not ready, desk sockets closed with 1012 so their pages move to another instance. */
+  readonly drain: Drain;
   stop(): Promise<void>;
 }
 
@@ -179,6 +181,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   // KPIs count the calls the records tracker finishes; they need the records database for history.
   const kpis = records ? new KpiEngine(records.tracker, view, records, { settings: config.kpis, logger: logger.child({ part: 'kpis' }), ...opts.kpiTiming }) : null;
   kpis?.start();
+  // Several instances (DESK_STREAM=redis): pushes numbered in Redis, agents followed everywhere, signals over pub/sub.
+  const cluster = config.scale.deskStream === 'redis' && redis ? new Cluster(redis, config, config.agentLogoutGraceS + 3600, logger) : null;
+  if (config.scale.deskStream === 'redis' && !redis) logger.warn('DESK_STREAM=redis without Redis (demo stores): the desk keeps its pushes in this process');
+  const sessions = cluster ? cluster.sessions(stores.sessions) : stores.sessions;
+  const drain = new Drain();
 
   const pops = new PopCache(stores.callers, redisError);
   const desk = new AgentDesk(
@@ -186,17 +193,25 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     view,
     pops,
     metrics,
-    { calls, breakReasons: config.breakReasons, awayGraceMs: config.agentAwayGraceS * 1000, logoutGraceMs: config.agentLogoutGraceS * 1000 },
+    {
+      calls,
+      breakReasons: config.breakReasons,
+      awayGraceMs: config.agentAwayGraceS * 1000,
+      logoutGraceMs: config.agentLogoutGraceS * 1000,
+      ...(cluster ? { shared: cluster.shared, onAttach: (agent: string) => cluster.attached(agent), presenceOnce: cluster.presence.once } : {}),
+    },
     logger,
   );
 
   if (outbound) pushOutboundStates(outbound, desk);
-  const app = await buildHttpApp({ config, callCenter, view, calls, callers: stores.callers, passwords: stores.passwords, sessions: stores.sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records, outbound, kpis });
+  const app = await buildHttpApp({ config, callCenter, view, calls, callers: stores.callers, passwords: stores.passwords, sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records, outbound, kpis, drain });
   const ws = attachDeskWebSocket(
     app.server,
-    { desk, callCenter, view, passwords: stores.passwords, sessions: stores.sessions, metrics, logger, outbound },
+    { desk, callCenter, view, passwords: stores.passwords, sessions, metrics, logger, outbound },
     { pingMs: config.wsPingMs, logoutGraceS: config.agentLogoutGraceS },
   );
+  drain.bind(ws);
+  await cluster?.start(desk, ws);
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
@@ -216,8 +231,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     callers: stores.callers,
     records,
     outbound,
-
     kpis,
+    drain,
     async stop() {
       await ws.close();
       await app.close();
@@ -230,6 +245,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
       kpis?.stop();
       await records?.stop();
+      cluster?.stop();
       if (redis) redis.disconnect();
     },
   };

@@ -25,11 +25,15 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'stopping');
     // A close that never finishes (a client holding a request open, a stuck socket) must not
     // keep a stopped service alive: past the bound it exits anyway, and says so with its code.
+    // Several instances: on SIGTERM hand the pages over first (they resume on another instance), then stop.
+    const drainMs = signal === 'SIGTERM' ? config.scale.drainMs : 0;
     const bound = setTimeout(() => {
       logger.error({ timeoutMs: config.stopTimeoutMs }, 'stop did not finish in time; exiting anyway');
       process.exit(1);
-    }, config.stopTimeoutMs);
-    gateway.stop().then(
+    }, config.stopTimeoutMs + drainMs);
+    const drained = drainMs > 0 ? new Promise((r) => setTimeout(r, drainMs)) : Promise.resolve();
+    if (drainMs > 0) logger.info({ pages: gateway.drain.start(), drainMs }, 'draining');
+    drained.then(() => gateway.stop()).then(
       () => {
         clearTimeout(bound);
         process.exit(0);

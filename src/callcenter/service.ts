@@ -28,6 +28,8 @@ export interface EventCause {
   readonly readAt: number;
   /** Its Event-Date-Timestamp, µs since the epoch (0 when absent). */
   readonly timestampUs: number;
+  /** The switch's identity of the event (Core-UUID/Event-Sequence): the same on every gateway instance that reads it. */
+  readonly id?: string;
 }
 
 export interface CommandRecord {
@@ -132,7 +134,9 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
       if (!isCallcenterEvent(e)) return;
       const event = decodeCallcenterEvent(e);
       if (event.action === 'unknown') this.log.warn({ action: event.rawAction }, 'unknown CC-Action passed through');
-      this.applying = { readAt, timestampUs: event.timestampUs };
+      const core = e.headers.get('Core-UUID');
+      const sequence = e.headers.get('Event-Sequence');
+      this.applying = { readAt, timestampUs: event.timestampUs, ...(core && sequence ? { id: `${core}/${sequence}` } : {}) };
       try {
         this.view.apply(event);
         this.emit('event', event);

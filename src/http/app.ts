@@ -19,10 +19,10 @@ import { auditRoutes } from './routes/audit.js';
 import { callRoutes } from './routes/calls.js';
 import { activeCallRoutes } from './routes/active-calls.js';
 import { outboundRoutes } from './routes/outbound.js';
-
 import { kpiRoutes } from './routes/kpis.js';
 import { wallboardRoutes } from './routes/wallboard.js';
 import { wallboardPage } from './wallboard-page.js';
+import { drainRoutes } from './routes/drain.js';
 
 // fastify-metrics is CommonJS with `exports.default`: under ESM its plugin is one level down.
 const metricsPlugin = ((metricsModule as unknown as { default?: unknown }).default ?? metricsModule) as FastifyPluginCallback<Partial<IMetricsPluginOptions>>;
@@ -82,7 +82,7 @@ export async function buildHttpApp(deps: HttpDeps) {
     {
       schema: {
         tags: ['health'],
-        summary: '200 only when the ESL link is up and Redis answers',
+        summary: '200 only when the ESL link is up, Redis answers and the instance is not draining',
         description: 'Open to probes without a token. The link details (since, lastError, reconnects, attempts) are given only to a request with a valid token: an error text can name internal addresses.',
         response: { '2xx': ReadyBody, 503: ReadyBody },
       },
@@ -98,11 +98,12 @@ export async function buildHttpApp(deps: HttpDeps) {
           redis = 'down';
         }
       }
-      const ok = link.connected && redis !== 'down';
+      const draining = deps.drain?.draining ?? false;
+      const ok = link.connected && redis !== 'down' && !draining;
       reply.code(ok ? 200 : 503);
       const state = link.connected ? 'up' : 'down';
       const esl = req.principal ? { ...link, state } : { state, connected: link.connected };
-      return { ready: ok, esl, redis };
+      return { ready: ok, esl, redis, ...(draining ? { draining } : {}) };
     },
   );
 
@@ -122,9 +123,9 @@ export async function buildHttpApp(deps: HttpDeps) {
       await api.register(activeCallRoutes(deps));
       await api.register(callRoutes(deps));
       await api.register(outboundRoutes(deps));
-
       await api.register(kpiRoutes(deps));
       await api.register(wallboardRoutes(deps));
+      await api.register(drainRoutes(deps));
     },
     { prefix: '/api' },
   );
@@ -145,4 +146,5 @@ const ReadyBody = Type.Object({
     attempts: Type.Optional(Type.Integer()),
   }),
   redis: Type.String({ description: 'up, down, or not used' }),
+  draining: Type.Optional(Type.Boolean({ description: 'true while this instance drains for a deploy (not ready)' })),
 });

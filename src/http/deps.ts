@@ -12,8 +12,8 @@ import type { CallRecords } from '../records/service.js';
 import type { FastifyRequest } from 'fastify';
 import type { CallsReader } from '../calls/types.js';
 import type { OutboundDialer } from '../outbound/service.js';
-
 import type { KpiReader } from '../kpis/types.js';
+import type { Drain } from '../scale/drain.js';
 
 /** What the HTTP edge needs, handed in by the composition root. */
 export interface HttpDeps {
@@ -36,9 +36,10 @@ export interface HttpDeps {
   readonly records?: CallRecords | null;
   /** Outbound calls (null or absent: not available). */
   readonly outbound?: OutboundDialer | null;
-
   /** KPIs (null or absent: call records turned off). */
   readonly kpis?: KpiReader | null;
+  /** Draining for a deploy (src/scale/drain.ts); absent: never draining. */
+  readonly drain?: Drain;
 }
 
 export function actorOf(req: FastifyRequest, agent?: string): Actor {

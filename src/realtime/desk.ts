@@ -6,6 +6,7 @@ import type { GatewayMetrics } from '../metrics.js';
 import { popFields, type PopCache, type PopData } from './pops.js';
 import type { AgentInfo, CallInfo, Push, QueueInfo, SequencedPush } from './protocol.js';
 import type { CallView, CallsReader } from '../calls/types.js';
+import type { SharedDeskStream } from './desk-shared.js';
 
 /** A connected agent page, as the desk sees it. */
 export interface DeskSocket {
@@ -73,6 +74,15 @@ export interface DeskOptions {
   readonly breakReasons: readonly string[];
   readonly awayGraceMs: number;
   readonly logoutGraceMs: number;
+  /** Several gateway instances (DESK_STREAM=redis): pushes are numbered and kept in Redis (desk-shared.ts). */
+  readonly shared?: SharedDeskStream;
+  /** A page attached (login or resume): with several instances, the others start following the agent. */
+  readonly onAttach?: (agent: string) => void;
+  /**
+   * Several instances: runs a grace's status change only if the agent has no page on another
+   * instance, and only once across instances (src/scale/presence.ts). Default: runs it.
+   */
+  readonly presenceOnce?: (agent: string, which: 'away' | 'logout', change: () => Promise<void>) => Promise<void>;
 }
 
 /**
@@ -129,14 +139,30 @@ export class AgentDesk {
     return this.channels.get(agent);
   }
 
-  /** Opens (or reuses) an agent's channel and attaches a socket to it. */
-  attach(agent: string, socket: DeskSocket): AgentChannel {
+  /** The shared push stream, when several instances serve the desks. */
+  get shared(): SharedDeskStream | null {
+    return this.opts.shared ?? null;
+  }
+
+  /**
+   * Several instances: an agent whose page is on another instance is followed here too
+   * (a channel without sockets), so that its event pushes reach the shared stream while
+   * its page moves between instances.
+   */
+  follow(agent: string): AgentChannel {
     let ch = this.channels.get(agent);
     if (!ch) {
       ch = { agent, seq: 0, buffer: [], bufferBytes: 0, sockets: new Set(), breakReason: null, call: null, awayTimer: null, logoutTimer: null, held: null, holdTimer: null, commands: Promise.resolve() };
       this.channels.set(agent, ch);
     }
+    return ch;
+  }
+
+  /** Opens (or reuses) an agent's channel and attaches a socket to it. */
+  attach(agent: string, socket: DeskSocket): AgentChannel {
+    const ch = this.follow(agent);
     ch.sockets.add(socket);
+    this.opts.onAttach?.(agent);
     this.cancelPresenceTimers(ch);
     return ch;
   }
@@ -175,7 +201,8 @@ export class AgentDesk {
     };
     if (!now || now === 'Logged Out' || now === target) return finish();
     if (which === 'away') ch.breakReason = 'disconnected';
-    this.cc.setAgentStatus(ch.agent, target, { ...this.auto, agent: ch.agent }).then(finish, (err: Error) => {
+    const change = () => this.cc.setAgentStatus(ch.agent, target, { ...this.auto, agent: ch.agent });
+    (this.opts.presenceOnce ? this.opts.presenceOnce(ch.agent, which, change) : change()).then(finish, (err: Error) => {
       this.log.warn({ agent: ch.agent, err: err.message, target }, 'could not change a vanished agent; will retry');
       if (!this.closed && ch.sockets.size === 0 && !ch[timer]) ch[timer] = setTimeout(() => this.presence(ch, which), PRESENCE_RETRY_MS);
     });
@@ -190,6 +217,11 @@ export class AgentDesk {
     if (graceWasRunning) return this.detach(ch, socket);
     ch.sockets.delete(socket);
     if (ch.sockets.size === 0 && this.channels.get(ch.agent) === ch) this.channels.delete(ch.agent);
+  }
+
+  /** Resolves when the pushes made so far for the agent have gone out (at once on one instance). */
+  settled(ch: AgentChannel): Promise<void> {
+    return this.opts.shared?.settled(ch.agent) ?? Promise.resolve();
   }
 
   /** Whether the agent's pages are all gone and its grace timers run. */
@@ -226,6 +258,7 @@ export class AgentDesk {
       ch.holdTimer = null;
     }
     this.channels.clear();
+    this.opts.shared?.close();
     for (const w of this.waiting.values()) {
       if (w.timer) clearTimeout(w.timer);
       if (w.slice) clearImmediate(w.slice);
@@ -324,18 +357,27 @@ export class AgentDesk {
       ch.held.push(p.type === 'snapshot' ? { kind: 'snapshot' } : { kind: 'push', push: p, cause });
       return null;
     }
+    if (this.opts.shared) {
+      // Numbered by Redis: sent to the sockets when the number comes back.
+      this.opts.shared.push(ch, p, cause, (type, json, why, sockets) => this.send(type, json, why, sockets), () => this.push(ch, this.snapshot(ch), null));
+      return null;
+    }
     const sp: SequencedPush = { ...p, seq: ++ch.seq };
     // Kept serialised: a busy agent's history costs its JSON bytes, not object graphs.
     const json = JSON.stringify(sp);
     ch.buffer.push({ seq: sp.seq, json });
     ch.bufferBytes += json.length;
     while (ch.buffer.length > BUFFER || (ch.bufferBytes > BUFFER_BYTES && ch.buffer.length > 1)) ch.bufferBytes -= ch.buffer.shift()!.json.length;
-    if (ch.sockets.size) {
-      for (const s of ch.sockets) if (!s.send(json)) this.metrics.wsDropped.inc();
-      this.metrics.wsMessages.inc({ direction: 'out', type: p.type }, ch.sockets.size);
-      if (cause) this.observe(p.type, cause);
-    }
+    this.send(p.type, json, cause, ch.sockets);
     return sp;
+  }
+
+  private send(type: Push['type'], json: string, cause: EventCause | null, sockets: ReadonlySet<DeskSocket> | readonly DeskSocket[]): void {
+    const n = 'size' in sockets ? sockets.size : sockets.length;
+    if (!n) return;
+    for (const s of sockets) if (!s.send(json)) this.metrics.wsDropped.inc();
+    this.metrics.wsMessages.inc({ direction: 'out', type }, n);
+    if (cause) this.observe(type, cause);
   }
 
   private observe(type: string, cause: EventCause): void {

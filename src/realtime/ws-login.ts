@@ -93,6 +93,7 @@ async function loginOnSwitch(ctx: DeskContext, c: Connection, m: Login, agent: s
     throw err;
   }
   c.token = token;
+  await desk.settled(ch);
   c.reply({ type: 'ack', id, token, agent, seq: ch.seq });
   desk.push(ch, desk.snapshot(ch));
 }

@@ -42,6 +42,17 @@ export interface WsDeps {
   readonly outbound?: OutboundDialer | null;
 }
 
+/** The desk endpoint, as the composition root drives it. */
+export interface DeskSockets {
+  /** Closes the pages of one agent here (its sessions were revoked); returns how many. */
+  closeAgent(agent: string, code: number, reason: string): number;
+  /** Refuses new desk sockets (503) and closes the open ones with 1012 so the pages move elsewhere; returns how many. */
+  drain(): number;
+  /** Desk sockets open now. */
+  readonly open: number;
+  close(): Promise<void>;
+}
+
 const MAX_STRIKES = 20;
 const MAX_QUEUED = 4;
 /** Errors that say the client misbehaves; refusals by the switch or the store do not count. */
@@ -52,7 +63,7 @@ const STRIKES: ReadonlySet<ErrorCode> = new Set(['BAD_JSON', 'BAD_MESSAGE', 'UNK
  * in, checked and queued per socket, then handed to login (ws-login), resume
  * (ws-resume) or the status commands (ws-status); liveness by ws-heartbeat.
  */
-export function attachDeskWebSocket(server: Server, deps: WsDeps, opts: WsOptions): { close(): Promise<void> } {
+export function attachDeskWebSocket(server: Server, deps: WsDeps, opts: WsOptions): DeskSockets {
   const { desk, metrics } = deps;
   const log = deps.logger.child({ part: 'ws' });
   const ctx: DeskContext = { desk, callCenter: deps.callCenter, view: deps.view, passwords: deps.passwords, sessions: deps.sessions, log, sessionTtlS: opts.logoutGraceS + 3600 };
@@ -62,9 +73,15 @@ export function attachDeskWebSocket(server: Server, deps: WsDeps, opts: WsOption
   const throttle = new LoginThrottle();
   const conns = new WeakMap<WebSocket, Connection>();
 
+  let draining = false;
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if ((req.url ?? '').split('?')[0] !== '/ws') {
       socket.destroy();
+      return;
+    }
+    if (draining) {
+      // The balancer retries the next instance; a page reconnects and lands elsewhere.
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
@@ -139,7 +156,28 @@ export function attachDeskWebSocket(server: Server, deps: WsDeps, opts: WsOption
     }
   }
 
+  const closeWhere = (pick: (c: Connection) => boolean, code: number, reason: string): number => {
+    let n = 0;
+    for (const ws of wss.clients) {
+      const c = conns.get(ws);
+      if (c && pick(c)) {
+        ws.close(code, reason);
+        n++;
+      }
+    }
+    return n;
+  };
+
   return {
+    closeAgent: (agent, code, reason) => closeWhere((c) => c.channel?.agent === agent, code, reason),
+    drain() {
+      draining = true;
+      // 1012 (Service Restart): the page reconnects and resumes on another instance.
+      return closeWhere(() => true, 1012, 'draining');
+    },
+    get open() {
+      return wss.clients.size;
+    },
     async close() {
       heartbeat.stop();
       server.off('upgrade', onUpgrade);

@@ -44,6 +44,7 @@ async function run(ctx: DeskContext, c: Connection, ch: AgentChannel, m: StatusC
     case 'logout': {
       await callCenter.setAgentStatus(ch.agent, 'Logged Out', actor);
       if (c.token) await ctx.sessions.revoke(c.token).catch((err: Error) => ctx.log.warn({ agent: ch.agent, err: err.message }, 'could not revoke the token at logout; it expires on its own'));
+      await desk.settled(ch);
       c.reply({ type: 'ack', id, seq: ch.seq });
       // This socket speaks for nobody any more; the agent's other tabs keep their channel.
       desk.release(ch, c, false);
@@ -52,5 +53,6 @@ async function run(ctx: DeskContext, c: Connection, ch: AgentChannel, m: StatusC
       return;
     }
   }
+  await desk.settled(ch);
   c.reply({ type: 'ack', id, seq: ch.seq });
 }

@@ -45,6 +45,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ESL_COMMAND_TIMEOUT_MS: '2000',
     // Call records have their own tests (test/records/); an embedded database per stack would cost seconds each.
     CALL_RECORDS: 'off',
+    // TEST_DESK_STREAM=redis runs the desk tests with the several-instances push stream (test/scale/).
+    ...(process.env.TEST_DESK_STREAM ? { DESK_STREAM: process.env.TEST_DESK_STREAM } : {}),
     ...opts.env,
   });
   const logger = opts.logger ?? (process.env.TEST_LOG ? createLogger('debug') : silentLogger());

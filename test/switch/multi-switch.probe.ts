@@ -1,0 +1,88 @@
+/**
+ * Probe (run by hand, not a test): two private real FreeSWITCH 1.10.12 instances whose
+ * mod_callcenter keeps its tables in one PostgreSQL database (odbc-dsn pgsql://, distinct
+ * cc-instance-id), to see what they share. Prints what each switch and the database answered.
+ *   npx tsx test/switch/multi-switch.probe.ts
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { buildConf, RUN_DIRS, type SwitchPorts, type SwitchSecrets } from './conf.js';
+import { findSwitch } from './switch.js';
+import { freePort } from '../helpers/redis.js';
+import { createTestDatabase } from '../helpers/postgres.js';
+
+const found = findSwitch();
+if ('skip' in found) throw new Error(`no real switch: ${found.skip}`);
+const where = found;
+const db = await createTestDatabase();
+const dsn = `pgsql://hostaddr=127.0.0.1 port=5432 dbname=${db.name} user=postgres`;
+const procs: ChildProcess[] = [];
+
+interface Box {
+  name: string;
+  ports: SwitchPorts;
+  secrets: SwitchSecrets;
+}
+
+function cli(b: Box, cmd: string): string {
+  return execFileSync('/opt/freeswitch/bin/fs_cli', ['-H', '127.0.0.1', '-P', String(b.ports.esl), '-p', b.secrets.eslPassword, '-x', cmd], { encoding: 'utf8', timeout: 10_000 }).trim();
+}
+
+async function start(name: string): Promise<Box> {
+  const dir = mkdtempSync(join(tmpdir(), `cc-multi-${name}-`));
+  const rtpStart = 20000 + 2 * Math.floor(Math.random() * 15000);
+  const ports: SwitchPorts = { esl: await freePort(), sipInternal: await freePort(), sipExternal: await freePort(), rtpStart, rtpEnd: rtpStart + 100 };
+  const pw = () => randomBytes(9).toString('base64url');
+  const secrets: SwitchSecrets = { eslPassword: `esl-${pw()}`, defaultPassword: `dp-${pw()}`, phones: { '1001': pw(), '1002': pw(), '1003': pw() } };
+  buildConf(dir, ports, secrets, where.modDir);
+  const cc = join(dir, 'conf/autoload_configs/callcenter.conf.xml');
+  writeFileSync(cc, readFileSync(cc, 'utf8').replace('<param name="dbname" value="callcenter"/>', `<param name="dbname" value="callcenter"/>\n    <param name="odbc-dsn" value="${dsn}"/>\n    <param name="cc-instance-id" value="${name}"/>`));
+  const mods = join(dir, 'conf/autoload_configs/modules.conf.xml');
+  writeFileSync(mods, readFileSync(mods, 'utf8').replace('<modules>', '<modules>\n    <load module="mod_pgsql"/>'));
+  const args = ['-nf', '-nc', '-nonat', '-nonatmap', '-nocal'];
+  for (const d of RUN_DIRS) args.push(`-${d}`, join(dir, d));
+  procs.push(spawn(where.bin, args, { stdio: 'ignore' }));
+  const box = { name, ports, secrets };
+  const end = Date.now() + 120_000;
+  for (;;) {
+    try {
+      if (cli(box, 'callcenter_config queue list').includes('support@default')) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > end) throw new Error(`${name} did not come up; see ${dir}/log/freeswitch.log`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  console.log(`${name}: up (dir ${dir})`);
+  return box;
+}
+
+try {
+  const [fs1, fs2] = [await start('fs1'), await start('fs2')];
+  const show = (b: Box, cmd: string) => console.log(`\n[${b.name}] ${cmd}\n${cli(b, cmd)}`);
+  show(fs1, 'callcenter_config agent add 5001@default callback');
+  show(fs1, "callcenter_config agent set contact 5001@default null/5001");
+  show(fs1, 'callcenter_config agent set status 5001@default Available');
+  show(fs1, 'callcenter_config tier add support@default 5001@default 1 1');
+  show(fs2, 'callcenter_config agent list');
+  show(fs2, 'callcenter_config tier list');
+  show(fs2, "callcenter_config agent set status 5001@default 'On Break'");
+  show(fs1, 'callcenter_config agent get status 5001@default');
+  show(fs2, 'callcenter_config agent add 5002@default callback');
+  show(fs1, 'callcenter_config agent list');
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  for (const q of ['SELECT name, instance_id, status, state, contact FROM agents ORDER BY name', 'SELECT queue, agent, state, level, position FROM tiers', "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1"]) {
+    const r = await c.query(q);
+    console.log(`\n[db] ${q}\n${JSON.stringify(r.rows)}`);
+  }
+  await c.end();
+} finally {
+  for (const p of procs) if (p.pid) process.kill(p.pid, 'SIGKILL');
+  await new Promise((r) => setTimeout(r, 1000));
+  await db.drop().catch((e: Error) => console.error('drop', e.message));
+}
