@@ -1,4 +1,5 @@
 import { LOG_LEVELS, type LogLevel } from './log.js';
+import { loadAftercallConfig, type AftercallConfig } from './aftercall/config.js';
 
 /**
  * Configuration from the environment. Every default here is mirrored by the
@@ -51,6 +52,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Call records: PostgreSQL at `databaseUrl`, else embedded PGlite (in memory, or in `pgliteDataDir`); off when `enabled` is false. */
   readonly records: { readonly enabled: boolean; readonly databaseUrl: string | null; readonly pgliteDataDir: string | null; readonly retentionDays: number };
+  /** After-call work: dispositions, agent-ID announcement (src/aftercall/config.ts). */
+  readonly aftercall: AftercallConfig;
 }
 
 export class ConfigError extends Error {
@@ -144,5 +147,6 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600, 1),
     logLevel: logLevel(env),
     records: records(env),
+    aftercall: loadAftercallConfig(env, (m) => new ConfigError(m)),
   };
 }

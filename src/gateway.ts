@@ -20,6 +20,9 @@ import { followCalls } from './calls/follow.js';
 import { callSubscription } from './calls/subscription.js';
 import type { CallsReader } from './calls/types.js';
 import { CallRecords } from './records/service.js';
+import { AfterCallWork } from './aftercall/after-call.js';
+import { DispositionStore } from './aftercall/disposition-store.js';
+import { WrapUpControl } from './aftercall/wrap-up.js';
 
 export interface Gateway {
   readonly url: string;
@@ -157,10 +160,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     logger,
   );
 
+  // After-call work: dispositions in Redis (and with the call records when they are on), wrap-up overrides.
+  const dispositions = new DispositionStore(redis, records ? { pool: () => records.openPool } : null, {
+    keyPrefix: config.keyPrefix,
+    ttlS: config.aftercall.dispositionTtlS,
+    logger: logger.child({ part: 'dispositions' }),
+  });
+  if (records) void records.start().then(() => dispositions.flush());
+  const wrapUp = new WrapUpControl(callCenter, view, redis, { keyPrefix: config.keyPrefix, logger: logger.child({ part: 'wrap-up' }) });
+  const aftercall = new AfterCallWork(callCenter, view, desk, dispositions, wrapUp, config.aftercall, logger);
+
   const app = await buildHttpApp({ config, callCenter, view, calls, callers: stores.callers, passwords: stores.passwords, sessions: stores.sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records });
   const ws = attachDeskWebSocket(
     app.server,
-    { desk, callCenter, view, passwords: stores.passwords, sessions: stores.sessions, metrics, logger },
+    { desk, callCenter, view, passwords: stores.passwords, sessions: stores.sessions, metrics, logger, aftercall },
     { pingMs: config.wsPingMs, logoutGraceS: config.agentLogoutGraceS },
   );
   await app.listen({ host: config.http.host, port: config.http.port });
@@ -185,6 +198,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       await ws.close();
       await app.close();
       desk.close();
+      aftercall.close();
+      wrapUp.close();
+      dispositions.close();
       callCenter.close();
       await Promise.all([client.stop(), bulk?.stop()]);
       await records?.stop();

@@ -10,7 +10,38 @@ export type ClientMessage =
   | { type: 'resume'; id?: string | number; agent: string; token: string; lastSeq: number }
   | { type: 'ready'; id?: string | number }
   | { type: 'busy'; id?: string | number; reason?: string }
-  | { type: 'logout'; id?: string | number };
+  | { type: 'logout'; id?: string | number }
+  // After-call work (src/aftercall, ws-aftercall.ts)
+  | { type: 'call.disposition'; id?: string | number; memberUuid: string; code: string; notes?: string }
+  | { type: 'acw.end'; id?: string | number }
+  | { type: 'next-status'; id?: string | number; status: NextStatusInfo['status'] | null; reason?: string };
+
+/** A disposition code the admin configured, with its label (admin data, shown as is). */
+export interface DispositionOption {
+  code: string;
+  label: string;
+}
+
+/** After-call work of the agent's last call (src/aftercall). Times are epoch seconds. */
+export interface AcwInfo {
+  memberUuid: string;
+  queue: string;
+  /** When the call ended (the switch's bridge end). */
+  startedAt: number;
+  /** startedAt + wrapUpS: until then the switch offers the agent no call. */
+  endsAt: number;
+  wrapUpS: number;
+  dispositions: DispositionOption[];
+  /** The queue wants a disposition before after-call work may be ended. */
+  required: boolean;
+  disposition: { code: string; notes: string } | null;
+}
+
+/** What the agent asked to become when its current call ends. */
+export interface NextStatusInfo {
+  status: 'On Break' | 'Logged Out';
+  reason: string | null;
+}
 
 export interface CallInfo {
   queue: string;
@@ -50,11 +81,13 @@ export interface AgentInfo {
   contact: string;
   /** Why the agent is on break, when the gateway knows (set from the desk or after a disconnect). */
   breakReason: string | null;
+  /** Epoch seconds of the switch's last status change (`last_status_change`; 0 = unknown): the page shows time in status. */
+  statusChangedAt?: number;
 }
 
 export type Push =
-  | { type: 'snapshot'; agent: AgentInfo; queues: QueueInfo[]; call: CallInfo | null; breakReasons: string[]; switchConnected: boolean }
-  | { type: 'agent.status'; status: string; reason: string | null }
+  | { type: 'snapshot'; agent: AgentInfo; queues: QueueInfo[]; call: CallInfo | null; breakReasons: string[]; switchConnected: boolean; acw?: AcwInfo | null; nextStatus?: NextStatusInfo | null }
+  | { type: 'agent.status'; status: string; reason: string | null; changedAt?: number }
   | { type: 'agent.state'; state: string }
   | { type: 'agent.contact'; contact: string }
   | ({ type: 'call.offered' } & CallInfo)
@@ -63,7 +96,11 @@ export type Push =
   | { type: 'call.ended'; queue: string; memberUuid: string; cause: string; hangupCause: string | null; talkTimeS: number }
   | { type: 'call.missed'; queue: string; memberUuid: string; callerNumber: string; callerName: string; hangupCause: string; status: string | null }
   | { type: 'queue.waiting'; queue: string; count: number }
-  | { type: 'link'; switchConnected: boolean };
+  | { type: 'link'; switchConnected: boolean }
+  | ({ type: 'acw.started' } & Omit<AcwInfo, 'disposition'>)
+  | { type: 'acw.disposition'; memberUuid: string; code: string; notes: string }
+  | { type: 'acw.ended'; memberUuid: string; reason: 'timeout' | 'agent' | 'next-call' }
+  | { type: 'agent.next-status'; status: NextStatusInfo['status'] | null; reason: string | null };
 
 /** A push as sent: with the agent's increasing sequence number. */
 export type SequencedPush = Push & { seq: number };
@@ -90,4 +127,9 @@ export type ErrorCode =
   | 'SWITCH_TIMEOUT'
   | 'STORE_DOWN'
   | 'RATE_LIMITED'
+  | 'NO_ACW'
+  | 'UNKNOWN_CALL'
+  | 'BAD_DISPOSITION'
+  | 'DISPOSITION_REQUIRED'
+  | 'NO_CALL'
   | 'INTERNAL';

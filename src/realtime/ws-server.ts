@@ -16,6 +16,8 @@ import { startHeartbeat } from './ws-heartbeat.js';
 import { login, LoginThrottle } from './ws-login.js';
 import { resume, touch } from './ws-resume.js';
 import { statusCommand } from './ws-status.js';
+import { aftercallCommand } from './ws-aftercall.js';
+import type { AfterCallWork } from '../aftercall/after-call.js';
 
 export interface WsOptions {
   readonly pingMs: number;
@@ -36,6 +38,8 @@ export interface WsDeps {
   readonly sessions: SessionStore;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
+  /** After-call work, dispositions, next status (src/aftercall). */
+  readonly aftercall?: AfterCallWork;
 }
 
 const MAX_STRIKES = 20;
@@ -120,6 +124,13 @@ export function attachDeskWebSocket(server: Server, deps: WsDeps, opts: WsOption
           const ch = c.channel;
           if (!ch) throw new ClientError('NOT_LOGGED_IN', 'log in first');
           return await statusCommand(ctx, c, ch, m, id);
+        }
+        case 'call.disposition':
+        case 'acw.end':
+        case 'next-status': {
+          const ch = c.channel;
+          if (!ch) throw new ClientError('NOT_LOGGED_IN', 'log in first');
+          return await aftercallCommand(ctx, deps.aftercall, c, ch, m, id);
         }
       }
     } catch (err) {

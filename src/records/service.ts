@@ -99,6 +99,11 @@ export class CallRecords {
     return this.db !== null;
   }
 
+  /** The database's pool once open (null before): for what is stored with the calls (after-call dispositions). */
+  get openPool(): Database['pool'] | null {
+    return this.db?.pool ?? null;
+  }
+
   /** Opens and migrates the database, retrying in the background until it works. Resolves on the first success. */
   start(): Promise<void> {
     this.opening ??= new Promise<void>((resolve) => {
