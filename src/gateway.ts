@@ -23,6 +23,7 @@ import { CallRecords } from './records/service.js';
 import { AfterCallWork } from './aftercall/after-call.js';
 import { DispositionStore } from './aftercall/disposition-store.js';
 import { WrapUpControl } from './aftercall/wrap-up.js';
+import { AgentIdAnnouncer } from './aftercall/announce.js';
 
 export interface Gateway {
   readonly url: string;
@@ -169,6 +170,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   if (records) void records.start().then(() => dispositions.flush());
   const wrapUp = new WrapUpControl(callCenter, view, redis, { keyPrefix: config.keyPrefix, logger: logger.child({ part: 'wrap-up' }) });
   const aftercall = new AfterCallWork(callCenter, view, desk, dispositions, wrapUp, config.aftercall, logger);
+  new AgentIdAnnouncer(callCenter, config.aftercall, logger.child({ part: 'announce' }));
 
   const app = await buildHttpApp({ config, callCenter, view, calls, callers: stores.callers, passwords: stores.passwords, sessions: stores.sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records });
   const ws = attachDeskWebSocket(
