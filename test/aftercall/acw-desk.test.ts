@@ -179,3 +179,33 @@ test('the snapshot carries after-call work, the next status and the time of the 
     await s.stop();
   }
 });
+
+test('agent-ID announcement: off by default; in a queue that asks for it, the caller’s leg is sent the agent’s recording when the agent answers', async () => {
+  const off = await stack();
+  try {
+    await addAgent(off, A);
+    const { desk } = await login(off, A, { ready: true });
+    const c = off.fs.injectCaller({ number: '15550007777', name: 'Quiet', destination: '7000' });
+    await desk.next('call.bridged');
+    off.fs.hangupCaller(c.callerUuid);
+    await desk.next('call.ended');
+    assert.deepEqual(off.fs.broadcasts, []);
+    assert.equal(off.fs.received.some((l) => l.includes('uuid_broadcast')), false);
+    desk.close();
+  } finally {
+    await off.stop();
+  }
+  const on = await stack({ ANNOUNCE_AGENT_ID_QUEUES: QUEUE, ANNOUNCE_AGENT_ID_FILE: '/var/sounds/agent-id/{agent}.wav' });
+  try {
+    await addAgent(on, A);
+    const { desk } = await login(on, A, { ready: true });
+    const c = on.fs.injectCaller({ number: '15550008888', name: 'Hears', destination: '7000' });
+    await desk.next('call.bridged');
+    await waitFor(() => on.fs.broadcasts.length === 1, 'uuid_broadcast sent');
+    assert.deepEqual(on.fs.broadcasts, [{ uuid: c.memberSessionUuid, path: '/var/sounds/agent-id/1001.wav', leg: 'aleg' }]);
+    on.fs.hangupCaller(c.callerUuid);
+    desk.close();
+  } finally {
+    await on.stop();
+  }
+});

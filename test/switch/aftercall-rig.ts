@@ -38,8 +38,10 @@ export async function waitingMembers(real: RealTarget): Promise<string[]> {
 
 export interface AftercallRig {
   readonly real: () => RealTarget;
+  /** The switch's event socket (port, password) for a listener of the test's own. */
+  readonly esl: () => { port: number; password: string };
   /** A gateway on the switch, agent 1001 with `wrapUpTime` and a phone that answers, a desk logged in Ready. */
-  setUp(wrapUpTime: number): Promise<{ g: GatewayOnTarget; d: DeskClient }>;
+  setUp(wrapUpTime: number, env?: Record<string, string>): Promise<{ g: GatewayOnTarget; d: DeskClient }>;
   tearDown(g: GatewayOnTarget, d: DeskClient): Promise<void>;
 }
 
@@ -59,8 +61,9 @@ export function describeOnRealSwitch(title: string, body: (rig: AftercallRig) =>
     });
     body({
       real: () => real,
-      async setUp(wrapUpTime) {
-        const g = await startGatewayOn(real, redis);
+      esl: () => ({ port: real.eslPort, password: real.eslPassword }),
+      async setUp(wrapUpTime, env = {}) {
+        const g = await startGatewayOn(real, redis, env);
         const contact = await real.agentPhone('1001', true);
         const r = await g.api('POST', '/api/agents', { name: A, contact, password: PASSWORD, wrapUpTime });
         assert.equal(r.status, 201, JSON.stringify(r.body));
