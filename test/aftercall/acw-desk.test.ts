@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { startStack, waitFor, type Stack } from '../helpers/stack.js';
 import { addAgent, commandsSince, login, mark, QUEUE } from '../realtime/desk-helpers.js';
+import { createTestDatabase } from '../helpers/postgres.js';
 
 const A = '1001@default';
 
@@ -207,5 +208,34 @@ test('agent-ID announcement: off by default; in a queue that asks for it, the ca
     desk.close();
   } finally {
     await on.stop();
+  }
+});
+
+test('with call records on (PostgreSQL): the disposition, notes and time in after-call work reach the call record over REST', async () => {
+  const pgdb = await createTestDatabase();
+  const s = await stack({ CALL_RECORDS: 'on', DATABASE_URL: pgdb.url, DISPOSITION_REQUIRED_QUEUES: '' });
+  try {
+    await waitFor(() => s.gw.records?.ready === true, 'records database open');
+    await addAgent(s, A);
+    await setWrapUp(s, A, 20);
+    const { desk } = await login(s, A, { ready: true });
+    const call = s.fs.injectCaller({ number: '15550009999', name: 'Recorded', destination: '7000' });
+    await desk.next('call.bridged');
+    s.fs.hangupCaller(call.callerUuid);
+    await desk.next('acw.started');
+    assert.equal((await desk.request({ type: 'call.disposition', memberUuid: call.memberUuid, code: 'info', notes: 'asked about prices' })).type, 'ack');
+    assert.equal((await desk.request({ type: 'acw.end' })).type, 'ack');
+    let record: any = null;
+    await waitFor(async () => {
+      const r = await s.api('GET', `/api/calls/${call.memberUuid}`);
+      record = r.body;
+      return r.status === 200 && r.body.disposition === 'info' && r.body.afterCallS !== null;
+    }, 'the call record with its disposition', 10_000);
+    assert.equal(record.notes, 'asked about prices');
+    assert.ok(record.afterCallS >= 0 && record.afterCallS <= 20, JSON.stringify(record));
+    desk.close();
+  } finally {
+    await s.stop();
+    await pgdb.drop();
   }
 });
