@@ -125,9 +125,13 @@ export class AfterCallWork {
     this.remember(e.member.uuid, { agent, queue: e.queue, endedAtMs: startedAt * 1000 });
     const { disposition: _none, ...started } = info;
     this.push(agent, { type: 'acw.started', ...started });
-    // The wrap-up ends by itself on the switch: so does after-call work on the desk.
-    acw.timer = setTimeout(() => this.end(agent, 'timeout'), Math.max(0, info.endsAt * 1000 - Date.now()));
-    acw.timer.unref();
+    // The wrap-up ends by itself on the switch: so does after-call work on the desk. Without a
+    // wrap-up time the agent is routable at once; the panel stays for the disposition until the
+    // next offer or acw.end.
+    if (wrapUpS > 0) {
+      acw.timer = setTimeout(() => this.end(agent, 'timeout'), Math.max(0, info.endsAt * 1000 - Date.now()));
+      acw.timer.unref();
+    }
   }
 
   private remember(memberUuid: string, call: RecentCall): void {

@@ -129,6 +129,10 @@ test('next status: asked for during the call, applied at its end; a waiting call
     assert.ok(typeof status.changedAt === 'number' && status.changedAt > 1_600_000_000);
     await desk.next('agent.next-status', (m) => m.status === null);
     await waitFor(() => s.fs.agent(A)?.wrapUpTime === 0, 'wrap_up_time 0 again');
+    // Wrap-up 0: after-call work stays open for the disposition (no countdown) until ended or the next offer.
+    const acw = desk.received.find((m) => m.type === 'acw.started');
+    assert.ok(acw?.type === 'acw.started');
+    assert.deepEqual([acw.memberUuid, acw.wrapUpS, acw.endsAt], [first.memberUuid, 0, acw.startedAt]);
     // Past the guard: the caller is still waiting, never offered to the agent on break.
     await new Promise((r) => setTimeout(r, 3200));
     assert.equal(desk.received.some((m) => m.type === 'call.offered' && m.memberUuid === second.memberUuid), false);
@@ -143,6 +147,8 @@ test('next status: asked for during the call, applied at its end; a waiting call
     await waitFor(() => s.fs.members(QUEUE).some((m) => m.uuid === third.memberUuid), 'third caller queued');
     s.fs.hangupCaller(second.callerUuid);
     assert.equal((await desk.next('call.offered')).memberUuid, third.memberUuid);
+    const ended = await desk.next('acw.ended', (m) => m.memberUuid === second.memberUuid);
+    assert.equal(ended.reason, 'next-call');
     desk.close();
   } finally {
     await s.stop();
