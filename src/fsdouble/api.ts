@@ -20,7 +20,7 @@ const ORIGINATE_SYNTAX = '<call url> <exten>|&<application_name>(<app_args>) [<d
 
 /**
  * switch_api_execute() for the commands a callcenter gateway uses:
- * callcenter_config, uuid_kill, uuid_hold, hupall, originate, show calls|channels as json, status, version.
+ * callcenter_config, uuid_kill, uuid_hold, uuid_broadcast, hupall, originate, show calls|channels as json, status, version.
  */
 export class ApiCommands {
   private readonly holdCommand: HoldCommand;
