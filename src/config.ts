@@ -3,6 +3,7 @@ import { outboundConfig, type OutboundConfig } from './outbound/config.js';
 import { kpiSettings, KpiConfigError } from './kpis/config.js';
 import type { KpiSettings } from './kpis/types.js';
 import { loadScaleConfig, type ScaleConfig } from './scale/config.js';
+import { loadAftercallConfig, type AftercallConfig } from './aftercall/config.js';
 
 /**
  * Configuration from the environment. Every default here is mirrored by the
@@ -62,6 +63,8 @@ export interface Config {
   readonly kpis: KpiSettings;
   /** Several instances: DESK_STREAM, INSTANCE_ID, DRAIN_MS (src/scale/config.ts). */
   readonly scale: ScaleConfig;
+  /** After-call work: dispositions, agent-ID announcement (src/aftercall/config.ts). */
+  readonly aftercall: AftercallConfig;
 }
 
 export class ConfigError extends Error {
@@ -183,5 +186,6 @@ export function loadConfig(env: Env = process.env): Config {
     outbound: outbound(env),
     kpis: kpis(env),
     scale: scale(env),
+    aftercall: loadAftercallConfig(env, (m) => new ConfigError(m)),
   };
 }

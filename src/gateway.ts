@@ -28,6 +28,10 @@ import { KpiEngine } from './kpis/engine.js';
 import type { KpiReader } from './kpis/types.js';
 import { Cluster } from './scale/cluster.js';
 import { Drain } from './scale/drain.js';
+import { AfterCallWork } from './aftercall/after-call.js';
+import { DispositionStore } from './aftercall/disposition-store.js';
+import { WrapUpControl } from './aftercall/wrap-up.js';
+import { AgentIdAnnouncer } from './aftercall/announce.js';
 
 export interface Gateway {
   readonly url: string;
@@ -203,11 +207,22 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     logger,
   );
 
+  // After-call work: dispositions in Redis (and with the call records when they are on), wrap-up overrides.
+  const dispositions = new DispositionStore(redis, records ? { pool: () => records.databasePool } : null, {
+    keyPrefix: config.keyPrefix,
+    ttlS: config.aftercall.dispositionTtlS,
+    logger: logger.child({ part: 'dispositions' }),
+  });
+  if (records) void records.start().then(() => dispositions.flush());
+  const wrapUp = new WrapUpControl(callCenter, view, redis, { keyPrefix: config.keyPrefix, logger: logger.child({ part: 'wrap-up' }) });
+  const aftercall = new AfterCallWork(callCenter, view, desk, dispositions, wrapUp, config.aftercall, logger);
+  new AgentIdAnnouncer(callCenter, config.aftercall, logger.child({ part: 'announce' }));
+
   if (outbound) pushOutboundStates(outbound, desk);
   const app = await buildHttpApp({ config, callCenter, view, calls, callers: stores.callers, passwords: stores.passwords, sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records, outbound, kpis, drain });
   const ws = attachDeskWebSocket(
     app.server,
-    { desk, callCenter, view, passwords: stores.passwords, sessions, metrics, logger, outbound },
+    { desk, callCenter, view, passwords: stores.passwords, sessions, metrics, logger, outbound, aftercall },
     { pingMs: config.wsPingMs, logoutGraceS: config.agentLogoutGraceS },
   );
   drain.bind(ws);
@@ -238,6 +253,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       await app.close();
       desk.close();
       outbound?.close();
+      aftercall.close();
+      wrapUp.close();
+      dispositions.close();
       callCenter.close();
       await Promise.all([client.stop(), bulk?.stop()]);
       // The outbound actions' last state writes go before their database closes (bounded).

@@ -7,6 +7,7 @@ import { decodeCallcenterEvent, isCallcenterEvent, type CallcenterEvent } from '
 import { asCallcenterError, CallcenterError, expectOk, parseList, parseTable, parseValue } from './replies.js';
 import { agentsFromTable, memberFromRow, newAgent, queueFromRow, tierFromRow, type AgentView, type MemberView, type QueueView, type StateView, type TierView } from './state.js';
 import { ReadWindows, type ReadWindow } from './read-window.js';
+import { uuidBroadcast } from './broadcast.js';
 import type { AgentStatus, AgentType, TierState } from './vocabulary.js';
 
 /** Who asked for a command: recorded with it in the audit trail. */
@@ -346,6 +347,13 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   async setAgentContact(name: string, contact: string, actor: Actor): Promise<void> {
     actor = about(actor, name);
     await this.runOk(cmd.agentSetContact(name, contact), actor);
+  }
+
+  /** Plays a sound to one leg of a call (uuid_broadcast; broadcast.ts says what its reply does not tell). */
+  async broadcast(uuid: string, path: string, leg: 'aleg' | 'bleg' | 'both', actor: Actor): Promise<void> {
+    await this.run(uuidBroadcast(uuid, path, leg), actor, (body) => {
+      if (!body.startsWith('+OK')) throw new CallcenterError('BAD_REPLY', body.slice(0, 200));
+    });
   }
 
   async getAgentStatus(name: string, actor: Actor): Promise<string> {

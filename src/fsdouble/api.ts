@@ -24,7 +24,7 @@ const ORIGINATE_SYNTAX = '<call url> <exten>|&<application_name>(<app_args>) [<d
 
 /**
  * switch_api_execute() for the commands a callcenter gateway uses:
- * callcenter_config, uuid_kill, uuid_hold, hupall, originate, show calls|channels as json, status, version.
+ * callcenter_config, uuid_kill, uuid_hold, uuid_broadcast, hupall, originate, show calls|channels as json, status, version.
  */
 export class ApiCommands {
   private readonly holdCommand: HoldCommand;
@@ -46,6 +46,8 @@ export class ApiCommands {
         return ok(this.uuidKill(arg));
       case 'uuid_hold':
         return ok(this.holdCommand.execute(arg));
+      case 'uuid_broadcast':
+        return ok(this.uuidBroadcast(arg));
       case 'show': {
         const out = showCommand(this.core, arg);
         // Other `show` forms are not simulated: answered like an unknown command.
@@ -81,6 +83,19 @@ export class ApiCommands {
     const causeText = sp === -1 ? '' : arg.slice(sp + 1);
     const cause = causeText ? str2cause(causeText) : 'NORMAL_CLEARING';
     return this.routing.kill(uuid, cause) ? '+OK\n' : '-ERR No Such Channel!\n';
+  }
+
+  /**
+   * mod_commands' uuid_broadcast: `+OK Message Sent` once there are two arguments, whether
+   * or not the channel exists (it ignores switch_ivr_broadcast's status). The double plays
+   * nothing; what was asked is kept in `broadcasts` for the tests.
+   */
+  readonly broadcasts: Array<{ uuid: string; path: string; leg: string }> = [];
+  private uuidBroadcast(arg: string | null): string {
+    const argv = arg ? separateString(arg, 4) : [];
+    if (argv.length < 2) return '-USAGE: <uuid> <path> [aleg|bleg|holdb|both]\n';
+    this.broadcasts.push({ uuid: argv[0]!, path: argv[1]!, leg: argv[2] ?? '' });
+    return '+OK Message Sent\n';
   }
 
   private hupall(arg: string | null): string {

@@ -202,6 +202,8 @@ export class CallCenter {
         break;
       case 'wrap_up_time':
         a.wrapUpTime = atoi(value);
+        // The real dispatcher reads wrap_up_time on every pass: 0 makes an agent in wrap-up routable at once (fixture 19).
+        this.hooks.wakeAt(this.core.nowMs());
         break;
       case 'state_if_waiting': {
         if (!str2state(value)) return 'AGENT_INVALID_STATE';

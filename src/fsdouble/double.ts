@@ -322,6 +322,11 @@ export class FreeSwitchDouble {
 
   // --- read accessors -------------------------------------------------------
 
+  /** uuid_broadcast commands received (the double plays nothing). */
+  get broadcasts(): ReadonlyArray<{ uuid: string; path: string; leg: string }> {
+    return this.commands.broadcasts;
+  }
+
   agents(): AgentView[] {
     return [...this.core.model.agents.values()].map(({ rowid: _r, lastBridgeEndMs: _l, ...a }) => a);
   }

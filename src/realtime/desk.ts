@@ -51,6 +51,9 @@ type Held =
 
 type Offering = Extract<CallcenterEvent, { action: 'agent-offering' }>;
 
+/** Snapshot fields kept by other modules (see addSnapshotPart). */
+export type SnapshotPart = Partial<Pick<Extract<Push, { type: 'snapshot' }>, 'acw' | 'nextStatus'>>;
+
 /** queue.waiting goes to every page of a queue's agents: at most this often per queue. */
 const WAITING_PUSH_MS = 1000;
 
@@ -101,6 +104,8 @@ export class AgentDesk {
   private readonly waiting = new Map<string, WaitingPush>();
   /** Set by close(): a command still in flight must not arm a new retry after the desk is gone. */
   private closed = false;
+  /** Parts of the snapshot that other modules keep (after-call work): merged into every snapshot. */
+  private readonly snapshotParts: Array<(agent: string) => SnapshotPart> = [];
 
   constructor(
     private readonly cc: CallCenter,
@@ -129,6 +134,11 @@ export class AgentDesk {
         this.push(ch, this.snapshot(ch));
       }
     });
+  }
+
+  /** Adds a part to every snapshot (src/aftercall: after-call work, next status). */
+  addSnapshotPart(part: (agent: string) => SnapshotPart): void {
+    this.snapshotParts.push(part);
   }
 
   get breakReasons(): readonly string[] {
@@ -336,6 +346,7 @@ export class AgentDesk {
       state: a?.state ?? 'Unknown',
       contact: a?.contact ?? '',
       breakReason: a?.status === 'On Break' ? ch.breakReason : null,
+      statusChangedAt: a?.lastStatusChange ?? 0,
     };
     const queues: QueueInfo[] = this.view.tiersOfAgent(ch.agent).map((t) => {
       // This page now has the live count, which may differ from the one last pushed:
@@ -344,7 +355,8 @@ export class AgentDesk {
       if (w) w.sent = null;
       return { name: t.queue, level: t.level, position: t.position, tierState: t.state, waiting: this.view.waitingCount(t.queue) };
     });
-    return { type: 'snapshot', agent, queues, call: ch.call, breakReasons: [...this.opts.breakReasons], switchConnected: this.cc.ready };
+    const parts = this.snapshotParts.reduce<SnapshotPart>((all, part) => ({ ...all, ...part(ch.agent) }), {});
+    return { type: 'snapshot', agent, queues, call: ch.call, breakReasons: [...this.opts.breakReasons], switchConnected: this.cc.ready, ...parts };
   }
 
   /**
@@ -410,7 +422,7 @@ export class AgentDesk {
     }
     if (!before || before.status !== now.status) {
       if (now.status !== 'On Break') ch.breakReason = null;
-      this.push(ch, { type: 'agent.status', status: now.status, reason: now.status === 'On Break' ? ch.breakReason : null });
+      this.push(ch, { type: 'agent.status', status: now.status, reason: now.status === 'On Break' ? ch.breakReason : null, changedAt: now.lastStatusChange });
     }
     if (!before || before.state !== now.state) this.push(ch, { type: 'agent.state', state: now.state });
     if (before && before.contact !== now.contact) this.push(ch, { type: 'agent.contact', contact: now.contact });

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { NAME_PATTERN } from '../callcenter/grammar.js';
 import type { ClientMessage } from './protocol.js';
+import { AFTERCALL_SCHEMAS } from './ws-aftercall.js';
 
 /** Schemas of client → server messages; anything else is refused with an error code. */
 const Id = Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Integer()]));
@@ -37,6 +38,9 @@ const validators = {
   busy: Compile(Busy),
   logout: Compile(Logout),
   dial: Compile(Dial),
+  'call.disposition': Compile(AFTERCALL_SCHEMAS['call.disposition']),
+  'acw.end': Compile(AFTERCALL_SCHEMAS['acw.end']),
+  'next-status': Compile(AFTERCALL_SCHEMAS['next-status']),
 } as const;
 
 export type ParseResult =

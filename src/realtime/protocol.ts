@@ -14,7 +14,38 @@ export type ClientMessage =
   | { type: 'busy'; id?: string | number; reason?: string }
   | { type: 'logout'; id?: string | number }
   /** Click to dial (src/realtime/ws-outbound.ts): the agent's phone rings first, then the customer. */
-  | { type: 'dial'; id?: string | number; number: string; idempotencyKey?: string };
+  | { type: 'dial'; id?: string | number; number: string; idempotencyKey?: string }
+  // After-call work (src/aftercall, ws-aftercall.ts)
+  | { type: 'call.disposition'; id?: string | number; memberUuid: string; code: string; notes?: string }
+  | { type: 'acw.end'; id?: string | number }
+  | { type: 'next-status'; id?: string | number; status: NextStatusInfo['status'] | null; reason?: string };
+
+/** A disposition code the admin configured, with its label (admin data, shown as is). */
+export interface DispositionOption {
+  code: string;
+  label: string;
+}
+
+/** After-call work of the agent's last call (src/aftercall). Times are epoch seconds. */
+export interface AcwInfo {
+  memberUuid: string;
+  queue: string;
+  /** When the call ended (the switch's bridge end). */
+  startedAt: number;
+  /** startedAt + wrapUpS: until then the switch offers the agent no call. */
+  endsAt: number;
+  wrapUpS: number;
+  dispositions: DispositionOption[];
+  /** The queue wants a disposition before after-call work may be ended. */
+  required: boolean;
+  disposition: { code: string; notes: string } | null;
+}
+
+/** What the agent asked to become when its current call ends. */
+export interface NextStatusInfo {
+  status: 'On Break' | 'Logged Out';
+  reason: string | null;
+}
 
 export interface CallInfo {
   queue: string;
@@ -54,11 +85,13 @@ export interface AgentInfo {
   contact: string;
   /** Why the agent is on break, when the gateway knows (set from the desk or after a disconnect). */
   breakReason: string | null;
+  /** Epoch seconds of the switch's last status change (`last_status_change`; 0 = unknown): the page shows time in status. */
+  statusChangedAt?: number;
 }
 
 export type Push =
-  | { type: 'snapshot'; agent: AgentInfo; queues: QueueInfo[]; call: CallInfo | null; breakReasons: string[]; switchConnected: boolean }
-  | { type: 'agent.status'; status: string; reason: string | null }
+  | { type: 'snapshot'; agent: AgentInfo; queues: QueueInfo[]; call: CallInfo | null; breakReasons: string[]; switchConnected: boolean; acw?: AcwInfo | null; nextStatus?: NextStatusInfo | null }
+  | { type: 'agent.status'; status: string; reason: string | null; changedAt?: number }
   | { type: 'agent.state'; state: string }
   | { type: 'agent.contact'; contact: string }
   | ({ type: 'call.offered' } & CallInfo)
@@ -69,7 +102,11 @@ export type Push =
   | { type: 'queue.waiting'; queue: string; count: number }
   | { type: 'link'; switchConnected: boolean }
   /** An outbound action of this agent changed state (as the switch's channel events reported it). */
-  | { type: 'outbound.state'; action: OutboundActionView };
+  | { type: 'outbound.state'; action: OutboundActionView }
+  | ({ type: 'acw.started' } & Omit<AcwInfo, 'disposition'>)
+  | { type: 'acw.disposition'; memberUuid: string; code: string; notes: string }
+  | { type: 'acw.ended'; memberUuid: string; reason: 'timeout' | 'agent' | 'next-call' }
+  | { type: 'agent.next-status'; status: NextStatusInfo['status'] | null; reason: string | null };
 
 /** A push as sent: with the agent's increasing sequence number. */
 export type SequencedPush = Push & { seq: number };
@@ -105,4 +142,10 @@ export type ErrorCode =
   | 'NO_CONTACT'
   | 'NO_CALLER_ID'
   | 'IDEMPOTENCY_CONFLICT'
-  | 'OUTBOUND_UNAVAILABLE';
+  | 'OUTBOUND_UNAVAILABLE'
+  // after-call work
+  | 'NO_ACW'
+  | 'UNKNOWN_CALL'
+  | 'BAD_DISPOSITION'
+  | 'DISPOSITION_REQUIRED'
+  | 'NO_CALL';

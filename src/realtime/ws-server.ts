@@ -18,6 +18,8 @@ import { resume, touch } from './ws-resume.js';
 import { statusCommand } from './ws-status.js';
 import { dialCommand } from './ws-outbound.js';
 import type { OutboundDialer } from '../outbound/service.js';
+import { aftercallCommand } from './ws-aftercall.js';
+import type { AfterCallWork } from '../aftercall/after-call.js';
 
 export interface WsOptions {
   readonly pingMs: number;
@@ -40,6 +42,8 @@ export interface WsDeps {
   readonly logger: Logger;
   /** Outbound calls (absent or null: `dial` is refused with OUTBOUND_UNAVAILABLE). */
   readonly outbound?: OutboundDialer | null;
+  /** After-call work, dispositions, next status (src/aftercall). */
+  readonly aftercall?: AfterCallWork;
 }
 
 /** The desk endpoint, as the composition root drives it. */
@@ -146,6 +150,13 @@ export function attachDeskWebSocket(server: Server, deps: WsDeps, opts: WsOption
           const ch = c.channel;
           if (!ch) throw new ClientError('NOT_LOGGED_IN', 'log in first');
           return await dialCommand(deps.outbound ?? null, c, ch, m, id);
+        }
+        case 'call.disposition':
+        case 'acw.end':
+        case 'next-status': {
+          const ch = c.channel;
+          if (!ch) throw new ClientError('NOT_LOGGED_IN', 'log in first');
+          return await aftercallCommand(ctx, deps.aftercall, c, ch, m, id);
         }
       }
     } catch (err) {

@@ -290,6 +290,41 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    // After-call work (src/aftercall): a wrap-up of 30 s keeps a waiting caller away; acw.end
+    // (wrap_up_time 0) offers it at once; the agent's own wrap-up time is back for that call's end.
+    name: 'acw-end-early',
+    async run(c) {
+      await createAgent(c, await c.t.agentPhone('1001', true), { status: 'Available', wrapUpTime: 30 });
+      const d = await desk(c, true);
+      const first = await c.t.call({ name: 'Gina', digits: '1111#' });
+      await d.next('call.bridged', () => true, 30000);
+      await talk();
+      await first.hangup();
+      const started = await d.next('acw.started', () => true, 30000);
+      const second = await c.t.call({ name: 'Hank', digits: '2222#' });
+      await c.rec.waitFor('member-queue-start', (e) => e.headers.get('CC-Member-CID-Name') === 'Hank');
+      await new Promise((r) => setTimeout(r, 2000));
+      const offeredInWrapUp = d.received.some((m) => m.type === 'call.offered' && m.callerName === 'Hank');
+      const ack = await d.request({ type: 'acw.end' });
+      const offered = await d.next('call.offered', (m) => m.callerName === 'Hank', 15000);
+      await d.next('call.bridged', (m) => m.callerName === 'Hank', 30000);
+      await talk();
+      await second.hangup();
+      const again = await d.next('acw.started', (m) => m.memberUuid === offered.memberUuid, 30000);
+      await d.next('agent.state', (m) => m.state === 'Waiting', 15000);
+      const after = await agent(c);
+      d.close();
+      return {
+        started: { wrapUpS: started.wrapUpS, required: started.required, codes: started.dispositions.map((x) => x.code) },
+        offeredInWrapUp,
+        ack: ack.type,
+        again: again.wrapUpS,
+        wrapUpTime: (after as { wrapUpTime?: number }).wrapUpTime,
+        pushes: pushes(d),
+      };
+    },
+  },
+  {
     name: 'ivr-7100',
     async run(c) {
       await createAgent(c, await c.t.agentPhone('1001', true), { status: 'Available' });

@@ -228,7 +228,7 @@ export interface GatewayOnTarget {
 }
 
 /** A gateway (with its own private Redis) connected to the target's event socket. */
-export async function startGatewayOn(t: Target, redis: TestRedis): Promise<GatewayOnTarget> {
+export async function startGatewayOn(t: Target, redis: TestRedis, env: Record<string, string> = {}): Promise<GatewayOnTarget> {
   const config = loadConfig({
     ESL_PORT: String(t.eslPort),
     ESL_PASSWORD: t.eslPassword,
@@ -238,6 +238,7 @@ export async function startGatewayOn(t: Target, redis: TestRedis): Promise<Gatew
     API_TOKENS: `boss:admin:${ADMIN}`,
     RATE_LIMIT_PER_MINUTE: '100000',
     ESL_COMMAND_TIMEOUT_MS: '10000',
+    ...env,
   });
   const logger = process.env.TEST_LOG ? createLogger('debug') : silentLogger();
   const gw = await startGateway({ config, logger, resyncIntervalMs: 0, eslBackoff: { initialMs: 50, maxMs: 500 } });
