@@ -20,6 +20,11 @@ import { followCalls } from './calls/follow.js';
 import { callSubscription } from './calls/subscription.js';
 import type { CallsReader } from './calls/types.js';
 import { CallRecords } from './records/service.js';
+import { tokenResolver } from './http/auth.js';
+import { attachSupervisorWebSocket } from './realtime/supervisor-ws.js';
+import { SupervisorActions } from './supervisor/actions.js';
+import { SupervisorHub } from './supervisor/hub.js';
+import { EslSupervisorSwitch } from './supervisor/switch-commands.js';
 
 export interface Gateway {
   readonly url: string;
@@ -163,6 +168,19 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     { desk, callCenter, view, passwords: stores.passwords, sessions: stores.sessions, metrics, logger },
     { pingMs: config.wsPingMs, logoutGraceS: config.agentLogoutGraceS },
   );
+  // Supervisor console: live model + actions over /supervisor/ws.
+  const supervisorHub = new SupervisorHub({
+    view,
+    calls,
+    switchConnected: () => callCenter.ready,
+    pop: (memberUuid) => pops.get(memberUuid),
+    breakReason: (agent) => desk.channel(agent)?.breakReason ?? null,
+  });
+  callCenter.on('ready', () => supervisorHub.linkChanged());
+  callCenter.on('down', () => supervisorHub.linkChanged());
+  const supervisorSwitch = new EslSupervisorSwitch(client, (r) => audit?.record(r));
+  const supervisorActions = new SupervisorActions({ callCenter, view, calls, switch: supervisorSwitch, queuesOfAgent: (a) => supervisorHub.queuesOfAgent(a) });
+  const supervisorWs = attachSupervisorWebSocket(app.server, { hub: supervisorHub, actions: supervisorActions, resolveToken: tokenResolver(config.tokens), logger }, { pingMs: config.wsPingMs });
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
@@ -183,6 +201,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     records,
     async stop() {
       await ws.close();
+      await supervisorWs.close();
+      supervisorHub.close();
       await app.close();
       desk.close();
       callCenter.close();

@@ -16,6 +16,7 @@ import { startHeartbeat } from './ws-heartbeat.js';
 import { login, LoginThrottle } from './ws-login.js';
 import { resume, touch } from './ws-resume.js';
 import { statusCommand } from './ws-status.js';
+import { SUPERVISOR_WS_PATH } from './supervisor-ws.js';
 
 export interface WsOptions {
   readonly pingMs: number;
@@ -59,7 +60,9 @@ export function attachDeskWebSocket(server: Server, deps: WsDeps, opts: WsOption
   const conns = new WeakMap<WebSocket, Connection>();
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if ((req.url ?? '').split('?')[0] !== '/ws') {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === SUPERVISOR_WS_PATH) return; // served by supervisor-ws.ts
+    if (path !== '/ws') {
       socket.destroy();
       return;
     }
