@@ -6,6 +6,7 @@ import { separateString } from './separate.js';
 import { parseContact } from './legs.js';
 import { HoldCommand } from './hold.js';
 import { showCommand } from './show.js';
+import type { Eavesdrops } from './eavesdrop.js';
 
 export const VERSION_FULL = '1.10.12-release+git~20240802T210227Z~a88d069d6f~64bit';
 export const VERSION_HUMAN = 'git a88d069 2024-08-02 21:02:27Z 64bit';
@@ -20,7 +21,7 @@ const ORIGINATE_SYNTAX = '<call url> <exten>|&<application_name>(<app_args>) [<d
 
 /**
  * switch_api_execute() for the commands a callcenter gateway uses:
- * callcenter_config, uuid_kill, uuid_hold, hupall, originate, show calls|channels as json, status, version.
+ * callcenter_config, callcenter_break, uuid_kill, uuid_hold, hupall, originate (also `&eavesdrop`), show calls|channels as json, status, version.
  */
 export class ApiCommands {
   private readonly holdCommand: HoldCommand;
@@ -29,6 +30,7 @@ export class ApiCommands {
     private readonly core: SwitchCore,
     private readonly ccApi: CallCenterApi,
     private readonly routing: Routing,
+    private readonly eavesdrops?: Eavesdrops,
   ) {
     this.holdCommand = new HoldCommand(core);
   }
@@ -50,6 +52,8 @@ export class ApiCommands {
         return ok(this.hupall(arg));
       case 'originate':
         return ok(this.originate(arg));
+      case 'callcenter_break':
+        return ok(this.callcenterBreak(arg));
       case 'status':
         return ok(this.status());
       case 'version':
@@ -74,6 +78,14 @@ export class ApiCommands {
     const causeText = sp === -1 ? '' : arg.slice(sp + 1);
     const cause = causeText ? str2cause(causeText) : 'NORMAL_CLEARING';
     return this.routing.kill(uuid, cause) ? '+OK\n' : '-ERR No Such Channel!\n';
+  }
+
+  /** mod_callcenter's cc_break_api_function: no output when it works (ESL then says `-ERR no reply`). */
+  private callcenterBreak(arg: string | null): string {
+    const argv = arg ? separateString(arg, 2) : [];
+    const uuid = argv[1];
+    if (!uuid) return '-ERR Usage: callcenter_break agent <uuid>\n';
+    return this.routing.breakAgent(uuid) ? '' : `-ERR Session not found for uuid ${uuid}\n`;
   }
 
   private hupall(arg: string | null): string {
@@ -102,6 +114,8 @@ export class ApiCommands {
     const contact = parseContact(argv[0]!);
     const vars = new Map(contact.vars);
     if (contact.errorCause) return `-ERR ${contact.errorCause}\n`;
+    const eavesdrop = /^&eavesdrop\((.+)\)$/.exec(argv[1]!);
+    if (eavesdrop && this.eavesdrops && contact.endpoint.startsWith('user/')) return this.eavesdrops.originate(contact.endpoint, contact.vars, eavesdrop[1]!);
     if (!contact.loopback) return '-ERR CHAN_NOT_IMPLEMENTED\n';
     try {
       const ids = this.routing.injectCaller({

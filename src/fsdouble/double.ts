@@ -6,6 +6,7 @@ import { CallCenterApi } from './callcenter-api.js';
 import { Routing, type AnswerMode, type CallerIds, type CallerSpec, type DialplanExtension } from './routing.js';
 import { ApiCommands } from './api.js';
 import { EslServer } from './esl-server.js';
+import { Eavesdrops, type EavesdropView } from './eavesdrop.js';
 import type { FsEvent } from './fs-event.js';
 import { FIXTURE_QUEUE, type Agent, type Member, type ModelSnapshot, type Queue, type QueueConfig, type Tier } from './switch-model.js';
 
@@ -88,6 +89,7 @@ export class FreeSwitchDouble {
   private cc!: CallCenter;
   private routing!: Routing;
   private commands!: ApiCommands;
+  private eavesdrops!: Eavesdrops;
   private readonly esl: EslServer;
   private readonly answerModes = new Map<string, AnswerMode>();
   private running = false;
@@ -135,7 +137,14 @@ export class FreeSwitchDouble {
       dialplan: o.dialplan,
     });
     for (const [agent, mode] of this.answerModes) this.routing.setAnswerMode(agent, mode);
-    this.commands = new ApiCommands(this.core, new CallCenterApi(this.cc, this.core.model, () => this.core.nowS()), this.routing);
+    this.eavesdrops = new Eavesdrops(this.core, this.routing.legs);
+    const eavesdrops = this.eavesdrops;
+    const routingGone = this.core.onChannelGone;
+    this.core.onChannelGone = (ch) => {
+      routingGone?.(ch);
+      eavesdrops.gone(ch);
+    };
+    this.commands = new ApiCommands(this.core, new CallCenterApi(this.cc, this.core.model, () => this.core.nowS()), this.routing, this.eavesdrops);
     if (snapshot) {
       // load_config() after an unclean stop: agents Waiting without uuid, tiers Ready,
       // members Abandoned without session; queues come back with zero counters.
@@ -318,6 +327,11 @@ export class FreeSwitchDouble {
 
   queues(): QueueView[] {
     return [...this.core.model.queues.values()].map((q) => ({ ...q }));
+  }
+
+  /** Supervisor legs eavesdropping right now (originate … &eavesdrop(uuid)). */
+  eavesdropping(): EavesdropView[] {
+    return this.eavesdrops.list();
   }
 
   /** Live sessions (uuid and channel name). */
