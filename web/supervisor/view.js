@@ -55,7 +55,9 @@ function agentRow(a, now, locale, state) {
       if (a.call.held) call.append(el('span', { class: 'held' }, t('supervisor.held')));
     }
     tr.append(call);
-    const actions = el('td', { class: 'actions' });
+    const cell = el('td');
+    const actions = el('div', { class: 'actions-box' });
+    cell.append(actions);
     const menu = el('select', { 'data-action': 'status', 'aria-label': t('supervisor.action.setStatus', { agent: a.name }) });
     menu.append(el('option', { value: '' }, t('supervisor.action.setStatusShort')));
     for (const s of ['Available', 'Available (On Demand)', 'On Break', 'Logged Out']) if (s !== a.status) menu.append(el('option', { value: s }, word(statusKey(s), s)));
@@ -64,7 +66,7 @@ function agentRow(a, now, locale, state) {
     if (a.call?.phase === 'bridged') {
       for (const mode of ['listen', 'whisper', 'barge']) actions.append(button('eavesdrop', t(`supervisor.action.${mode}`), { 'data-mode': mode }));
     }
-    tr.append(actions);
+    tr.append(cell);
     entry = { tr, row: a, locale, eavesdrop: state.eavesdrop };
     agentRows.set(a.name, entry);
   }
@@ -105,7 +107,7 @@ function renderQueues(state, now) {
       li.append(el('span', { class: 'caller' }, `${w.callerName || ''} ${w.callerNumber}`.trim()));
       li.append(el('span', { class: 'clock', 'data-since': String(w.joinedAt) }, since(w.joinedAt, now)));
       if (w.pop) {
-        const dl = el('dl', { class: 'pop' });
+        const dl = el('dl', { class: 'sv-pop' });
         for (const [k, v] of Object.entries(w.pop)) {
           dl.append(el('dt', {}, k));
           dl.append(el('dd', {}, v));
@@ -135,9 +137,9 @@ function renderCalls(state, locale) {
         el('td', { 'data-testid': 'call-phase' }, t(`supervisor.phase.${c.phase}`) + (c.held ? ` · ${t('supervisor.held')}` : '')),
         el('td', { class: 'clock', 'data-since': String(c.since) }, ''),
       );
-      const actions = el('td', { class: 'actions' });
-      actions.append(button('hangup', t('supervisor.action.hangup'), { class: 'btn btn-small btn-danger' }));
-      tr.append(actions);
+      const cell = el('td');
+      cell.append(button('hangup', t('supervisor.action.hangup'), { class: 'btn btn-small btn-danger' }));
+      tr.append(cell);
       entry = { tr, row: c, locale };
       callRows.set(c.id, entry);
     }
