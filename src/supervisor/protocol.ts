@@ -52,6 +52,8 @@ export interface QueueRow {
 
 export interface CallRow {
   id: string;
+  /** CC-Member-UUID of the current queue episode (the id stays across a transfer into another queue). */
+  memberUuid: string;
   queue: string;
   callerNumber: string;
   callerName: string;

@@ -83,6 +83,7 @@ export function queueRow(src: RowSources, name: string, members: readonly Readon
 export function callRow(src: RowSources, c: CallView): CallRow {
   return {
     id: c.memberSessionUuid,
+    memberUuid: c.memberUuid,
     queue: c.queue,
     callerNumber: c.callerNumber,
     callerName: c.callerName,

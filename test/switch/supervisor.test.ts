@@ -163,9 +163,14 @@ if ('skip' in where && process.env.REQUIRE_REAL_SWITCH !== '1') {
           assert.equal(r.type, 'ack', JSON.stringify(r));
           const leg = r.type === 'ack' ? r.leg! : '';
           await supervisorPhone.waitEvent('CALL_ESTABLISHED', 10000, from);
-          // The switch lists the supervisor's leg (an `&app` originate shows no application in `show channels`).
-          const channels = await real.api('show channels as json');
-          assert.match(channels, new RegExp(`"uuid":"${leg}"[^}]*"cid_name":"Supervisor"`), `the supervisor leg ${leg} is up`);
+          // The switch lists the supervisor's leg running `eavesdrop <agent leg>` (once the app started:
+          // right after the answer `show channels` still shows it in CS_CONSUME_MEDIA without an application).
+          const agentLeg = g.gw.calls.ofAgent(AGENT)!.agentLegUuid!;
+          const running = new RegExp(`"uuid":"${leg}"[^}]*"state":"CS_EXECUTE"[^}]*"application":"eavesdrop","application_data":"${agentLeg}"`);
+          let channels = '';
+          await waitFor(async () => running.test((channels = await real.api('show channels as json'))), `the supervisor leg ${leg} running eavesdrop ${agentLeg}`, 10000).catch(() => {
+            assert.fail(`no eavesdrop row: ${channels}`);
+          });
           await new Promise((r) => setTimeout(r, 3000));
           assert.equal((await sup.request({ type: 'eavesdrop.stop', leg })).type, 'ack');
           await supervisorPhone.waitEvent('CALL_CLOSED', 10000, from);
