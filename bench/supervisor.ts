@@ -62,7 +62,7 @@ export async function benchSupervisor(seconds: number): Promise<void> {
     const cpu = process.cpuUsage(cpu0);
     const wallS = (performance.now() - wall0) / 1000;
     lag.disable();
-    const { offers } = await double.ask({ type: 'collect', phase: 'bench' }, 'offers');
+    const { offers, loopP99Ms, loopMaxMs, elu } = await double.ask({ type: 'collect', phase: 'bench' }, 'offers');
     const got = await consoles.ask({ type: 'collect' }, 'collected');
     const seen = new Map(got.firstSeen);
     const lat: number[] = [];
@@ -77,6 +77,7 @@ export async function benchSupervisor(seconds: number): Promise<void> {
     console.log(`supervisor bench: ${agents} agents, ${injected.count} callers in ${seconds} s (${rate}/s), ${sockets} console sockets, snapshot ${(snapshotBytes / 1024).toFixed(0)} KiB`);
     console.log(`per socket: ${msgs[0]!.toFixed(2)}–${msgs.at(-1)!.toFixed(2)} messages/s, max ${Math.max(...per.map((p) => p.maxPerSecond))} in any second, ${(bytes[0]! / 1024).toFixed(1)}–${(bytes.at(-1)! / 1024).toFixed(1)} KiB/s`);
     console.log(`event → console (agent-offering → first console showing the call): n=${lat.length}/${offers.length}, p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms, max ${(lat.at(-1) ?? NaN).toFixed(0)} ms`);
+    console.log(`double (its own process): event-loop utilization ${(elu * 100).toFixed(0)} %, delay p99 ${loopP99Ms.toFixed(1)} ms, max ${loopMaxMs.toFixed(1)} ms; injecting took ${(injected.ms / 1000).toFixed(1)} s`);
     console.log(`gateway: CPU ${(((cpu.user + cpu.system) / 1e6 / wallS) * 100).toFixed(0)} % of one core over ${wallS.toFixed(1)} s, event-loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms, max ${(lag.max / 1e6).toFixed(1)} ms`);
   } finally {
     await consoles.stop();
