@@ -72,6 +72,11 @@ export class SupervisorHub {
     return this.agentQueues.get(agent) ?? EMPTY;
   }
 
+  /** The KPI source has new figures: every queue row is rebuilt on the next tick (unchanged rows are not sent). */
+  kpisChanged(): void {
+    for (const q of this.opts.view.queues.keys()) this.dirty.queues.add(q);
+  }
+
   /** The switch link went up or down. */
   linkChanged(): void {
     this.dirty.link = true;

@@ -65,3 +65,11 @@ test('the page reducer: snapshot, diffs, acks of eavesdrop, errors, sorting', as
   st = s.receive(st, { type: 'error', id: null, code: 'AUTH_FAILED', message: 'x' });
   assert.equal(st.phase, 'login');
 });
+
+test('KPI adapter: a queue row gets today\'s figures of its queue, null when the engine does not know it', async () => {
+  const { kpisOf } = await import('../../src/supervisor/kpis.js');
+  const today = { offered: 10, answered: 8, abandoned: 1, serviceLevel: 0.75, abandonRate: 0.1, asaS: 12, ahtS: 200 };
+  const read = kpisOf({ snapshot: ({ queues }) => ({ queues: queues.filter((q) => q === 'q@d').map((queue) => ({ queue, today, longestWaitS: 42 })) }) });
+  assert.deepEqual(read('q@d'), { ...today, longestWaitS: 42 });
+  assert.equal(read('other@d'), null);
+});

@@ -86,6 +86,13 @@ function renderAgents(state, now, locale) {
   setText($('agents-count'), String(order.length));
 }
 
+/** Rates as percentages, times rounded to seconds, counts as they are. */
+function kpiText(name, v) {
+  if (v === null || v === undefined) return '–';
+  if (name === 'serviceLevel' || name === 'abandonRate') return `${Math.round(v * 100)} %`;
+  return String(Math.round(v));
+}
+
 function renderQueues(state, now) {
   const box = $('queues');
   box.replaceChildren();
@@ -98,7 +105,7 @@ function renderQueues(state, now) {
     card.append(counts);
     if (q.kpis) {
       const k = el('p', { class: 'kpis' });
-      for (const [name, v] of Object.entries(q.kpis)) k.append(el('span', {}, `${t(`supervisor.kpi.${name}`)}: ${v === null ? '–' : v}`));
+      for (const [name, v] of Object.entries(q.kpis)) k.append(el('span', { 'data-kpi': name }, `${t(`supervisor.kpi.${name}`)}: ${kpiText(name, v)}`));
       card.append(k);
     }
     const list = el('ol', { class: 'waiting' });
