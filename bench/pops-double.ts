@@ -29,7 +29,9 @@ const HOLD_MS = Number(process.env.BENCH_HOLD_MS ?? 300);
 
 const send = (m: FromDouble) => process.send!(m);
 
-const agents = Array.from({ length: AGENTS }, (_, i) => ({ name: `${20_000 + i}@default`, contact: `null/bench-${20_000 + i}` }));
+/** BENCH_AGENT_STATUS: the agents' status at start (the supervisor bench wants them Available without desks). */
+const STATUS = process.env.BENCH_AGENT_STATUS;
+const agents = Array.from({ length: AGENTS }, (_, i) => ({ name: `${20_000 + i}@default`, contact: `null/bench-${20_000 + i}`, ...(STATUS ? { status: STATUS } : {}) }));
 const fs = await FreeSwitchDouble.start({
   ringMs: RING_MS,
   initial: { agents, tiers: agents.map((a) => ({ queue: 'support@default', agent: a.name })) },

@@ -35,6 +35,8 @@ export interface ApiToken {
   readonly token: string;
   /** wallboard: reads the wallboard feed and nothing else. */
   readonly role: 'admin' | 'supervisor' | 'wallboard';
+  /** The queues this token may see and act on (TOKEN_QUEUES); absent: every queue. */
+  readonly queues?: readonly string[];
 }
 
 export interface Config {
@@ -103,7 +105,29 @@ function tokens(env: Env): ApiToken[] {
     out.push({ name, token, role });
   }
   for (const t of out) if (t.token.length < 8) throw new ConfigError(`token ${t.name} is shorter than 8 characters`);
-  return out;
+  return withQueueScopes(env, out);
+}
+
+/**
+ * `TOKEN_QUEUES=name=q1@d|q2@d,name2=q3@d`: limits a named token to those queues
+ * (the supervisor console and its actions never show or touch anything outside).
+ */
+function withQueueScopes(env: Env, tokens: ApiToken[]): ApiToken[] {
+  const scopes = new Map<string, string[]>();
+  for (const entry of list(env, 'TOKEN_QUEUES', [])) {
+    const eq = entry.indexOf('=');
+    const name = entry.slice(0, eq);
+    const queues = entry.slice(eq + 1).split('|').map((q) => q.trim()).filter(Boolean);
+    if (eq <= 0 || queues.length === 0 || queues.some((q) => !/^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}@[A-Za-z0-9.-]{1,190}$/.test(q))) {
+      throw new ConfigError(`TOKEN_QUEUES entry ${JSON.stringify(entry)} must be name=queue@domain|queue@domain`);
+    }
+    if (!tokens.some((t) => t.name === name)) throw new ConfigError(`TOKEN_QUEUES names token ${JSON.stringify(name)}, which ADMIN_TOKEN/API_TOKENS do not define`);
+    scopes.set(name, queues);
+  }
+  return tokens.map((t) => {
+    const queues = scopes.get(t.name);
+    return queues ? { ...t, queues } : t;
+  });
 }
 
 /**

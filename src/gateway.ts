@@ -32,6 +32,12 @@ import { AfterCallWork } from './aftercall/after-call.js';
 import { DispositionStore } from './aftercall/disposition-store.js';
 import { WrapUpControl } from './aftercall/wrap-up.js';
 import { AgentIdAnnouncer } from './aftercall/announce.js';
+import { tokenResolver } from './http/auth.js';
+import { attachSupervisorWebSocket } from './realtime/supervisor-ws.js';
+import { SupervisorActions } from './supervisor/actions.js';
+import { SupervisorHub } from './supervisor/hub.js';
+import { kpisOf } from './supervisor/kpis.js';
+import { EslSupervisorSwitch } from './supervisor/switch-commands.js';
 
 export interface Gateway {
   readonly url: string;
@@ -227,6 +233,21 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   );
   drain.bind(ws);
   await cluster?.start(desk, ws);
+  // Supervisor console: live model + actions over /supervisor/ws.
+  const supervisorHub = new SupervisorHub({
+    view,
+    calls,
+    switchConnected: () => callCenter.ready,
+    pop: (memberUuid) => pops.get(memberUuid),
+    breakReason: (agent) => desk.channel(agent)?.breakReason ?? null,
+    ...(kpis ? { kpis: kpisOf(kpis) } : {}),
+  });
+  kpis?.on('change', () => supervisorHub.kpisChanged());
+  callCenter.on('ready', () => supervisorHub.linkChanged());
+  callCenter.on('down', () => supervisorHub.linkChanged());
+  const supervisorSwitch = new EslSupervisorSwitch(client, (r) => audit?.record(r));
+  const supervisorActions = new SupervisorActions({ callCenter, view, calls, switch: supervisorSwitch, queuesOfAgent: (a) => supervisorHub.queuesOfAgent(a) });
+  const supervisorWs = attachSupervisorWebSocket(app.server, { hub: supervisorHub, actions: supervisorActions, resolveToken: tokenResolver(config.tokens), logger }, { pingMs: config.wsPingMs });
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
@@ -250,6 +271,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     drain,
     async stop() {
       await ws.close();
+      await supervisorWs.close();
+      supervisorHub.close();
       await app.close();
       desk.close();
       outbound?.close();

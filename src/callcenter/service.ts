@@ -12,7 +12,7 @@ import type { AgentStatus, AgentType, TierState } from './vocabulary.js';
 
 /** Who asked for a command: recorded with it in the audit trail. */
 export interface Actor {
-  readonly source: 'rest' | 'agent-desk' | 'auto' | 'resync' | 'demo';
+  readonly source: 'rest' | 'agent-desk' | 'auto' | 'resync' | 'demo' | 'supervisor';
   readonly id: string;
   /** The agent the command is about, when there is one (audit filter). */
   readonly agent?: string;

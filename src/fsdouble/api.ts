@@ -8,6 +8,7 @@ import { HoldCommand } from './hold.js';
 import { showCommand } from './show.js';
 import type { ClickToDial } from './click-to-dial.js';
 import { parseInline } from './click-to-dial.js';
+import type { Eavesdrops } from './eavesdrop.js';
 
 export const VERSION_FULL = '1.10.12-release+git~20240802T210227Z~a88d069d6f~64bit';
 export const VERSION_HUMAN = 'git a88d069 2024-08-02 21:02:27Z 64bit';
@@ -24,7 +25,7 @@ const ORIGINATE_SYNTAX = '<call url> <exten>|&<application_name>(<app_args>) [<d
 
 /**
  * switch_api_execute() for the commands a callcenter gateway uses:
- * callcenter_config, uuid_kill, uuid_hold, uuid_broadcast, hupall, originate, show calls|channels as json, status, version.
+ * callcenter_config, callcenter_break, uuid_kill, uuid_hold, uuid_broadcast, hupall, originate (also `&eavesdrop`), show calls|channels as json, status, version.
  */
 export class ApiCommands {
   private readonly holdCommand: HoldCommand;
@@ -34,6 +35,7 @@ export class ApiCommands {
     private readonly ccApi: CallCenterApi,
     private readonly routing: Routing,
     private readonly clickToDial: ClickToDial | null = null,
+    private readonly eavesdrops?: Eavesdrops,
   ) {
     this.holdCommand = new HoldCommand(core);
   }
@@ -59,6 +61,8 @@ export class ApiCommands {
         const dial = this.clickToDialOriginate(arg);
         return dial ?? ok(this.originate(arg));
       }
+      case 'callcenter_break':
+        return ok(this.callcenterBreak(arg));
       case 'status':
         return ok(this.status());
       case 'version':
@@ -96,6 +100,14 @@ export class ApiCommands {
     if (argv.length < 2) return '-USAGE: <uuid> <path> [aleg|bleg|holdb|both]\n';
     this.broadcasts.push({ uuid: argv[0]!, path: argv[1]!, leg: argv[2] ?? '' });
     return '+OK Message Sent\n';
+  }
+
+  /** mod_callcenter's cc_break_api_function: no output when it works (ESL then says `-ERR no reply`). */
+  private callcenterBreak(arg: string | null): string {
+    const argv = arg ? separateString(arg, 2) : [];
+    const uuid = argv[1];
+    if (!uuid) return '-ERR Usage: callcenter_break agent <uuid>\n';
+    return this.routing.breakAgent(uuid) ? '' : `-ERR Session not found for uuid ${uuid}\n`;
   }
 
   private hupall(arg: string | null): string {
@@ -145,6 +157,8 @@ export class ApiCommands {
     const contact = parseContact(argv[0]!);
     const vars = new Map(contact.vars);
     if (contact.errorCause) return `-ERR ${contact.errorCause}\n`;
+    const eavesdrop = /^&eavesdrop\((.+)\)$/.exec(argv[1]!);
+    if (eavesdrop && this.eavesdrops && contact.endpoint.startsWith('user/')) return this.eavesdrops.originate(contact.endpoint, contact.vars, eavesdrop[1]!);
     if (!contact.loopback) return '-ERR CHAN_NOT_IMPLEMENTED\n';
     try {
       const ids = this.routing.injectCaller({

@@ -8,6 +8,7 @@ import { ClickToDial } from './click-to-dial.js';
 import { Legs } from './legs.js';
 import { ApiCommands } from './api.js';
 import { EslServer } from './esl-server.js';
+import { Eavesdrops, type EavesdropView } from './eavesdrop.js';
 import type { FsEvent } from './fs-event.js';
 import { FIXTURE_QUEUE, type Agent, type Member, type ModelSnapshot, type Queue, type QueueConfig, type Tier } from './switch-model.js';
 
@@ -90,6 +91,7 @@ export class FreeSwitchDouble {
   private cc!: CallCenter;
   private routing!: Routing;
   private commands!: ApiCommands;
+  private eavesdrops!: Eavesdrops;
   private readonly esl: EslServer;
   private readonly answerModes = new Map<string, AnswerMode>();
   /** How customers' numbers answer a click-to-dial (default: after ringMs). */
@@ -147,7 +149,14 @@ export class FreeSwitchDouble {
       changed: () => cc.hooks.changed(),
       ringMs: o.ringMs,
     });
-    this.commands = new ApiCommands(this.core, new CallCenterApi(this.cc, this.core.model, () => this.core.nowS()), this.routing, this.clickToDial);
+    this.eavesdrops = new Eavesdrops(this.core, this.routing.legs);
+    const eavesdrops = this.eavesdrops;
+    const routingGone = this.core.onChannelGone;
+    this.core.onChannelGone = (ch) => {
+      routingGone?.(ch);
+      eavesdrops.gone(ch);
+    };
+    this.commands = new ApiCommands(this.core, new CallCenterApi(this.cc, this.core.model, () => this.core.nowS()), this.routing, this.clickToDial, this.eavesdrops);
     if (snapshot) {
       // load_config() after an unclean stop: agents Waiting without uuid, tiers Ready,
       // members Abandoned without session; queues come back with zero counters.
@@ -346,6 +355,11 @@ export class FreeSwitchDouble {
 
   queues(): QueueView[] {
     return [...this.core.model.queues.values()].map((q) => ({ ...q }));
+  }
+
+  /** Supervisor legs eavesdropping right now (originate … &eavesdrop(uuid)). */
+  eavesdropping(): EavesdropView[] {
+    return this.eavesdrops.list();
   }
 
   /** Live sessions (uuid and channel name). */

@@ -210,12 +210,13 @@ export class Offers {
   }
 
   /** The bridged call is over: hangups, bridge-agent-end, member-queue-end (Terminated), agent back. */
-  endBridged(offer: Offer, by: 'caller' | 'agent', cause: string): void {
+  endBridged(offer: Offer, by: 'caller' | 'agent', cause: string, opts: { keepLegs?: boolean } = {}): void {
     const call = offer.call;
     const agentChannel = offer.agentChannel!;
     offer.phase = 'done';
     call.phase = 'done';
-    this.legs.hangupBridged(by, call.a, call.b, agentChannel, cause);
+    // callcenter_break: mod_callcenter stops watching; the legs stay as they are.
+    if (!opts.keepLegs) this.legs.hangupBridged(by, call.a, call.b, agentChannel, cause);
     this.reg.forgetCall(call);
     this.reg.owners.delete(agentChannel.uuid);
     const now = this.core.nowS();

@@ -272,6 +272,18 @@ export class Routing {
     this.discardTimers.delete(uuid);
   }
 
+  /**
+   * `callcenter_break agent <uuid>`: the agent thread watching that session stops
+   * (CC_APP_SHOULD_BREAK): bridge-agent-end, member-queue-end Terminated, agent back,
+   * while the legs stay up. false: no such session.
+   */
+  breakAgent(uuid: string): boolean {
+    if (!this.core.channels.has(uuid)) return false;
+    const owner = this.reg.owners.get(uuid);
+    if (owner && 'offer' in owner && owner.offer.phase === 'bridged' && owner.offer.agentChannel?.uuid === uuid) this.offers.endBridged(owner.offer, 'agent', 'NORMAL_CLEARING', { keepLegs: true });
+    return true;
+  }
+
   /** uuid_kill: any session the double knows. */
   kill(uuid: string, cause: string): boolean {
     if (this.reg.owners.has(uuid)) return this.hangupCaller(uuid, cause);

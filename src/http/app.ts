@@ -132,6 +132,8 @@ export async function buildHttpApp(deps: HttpDeps) {
 
   await app.register(fastifyStatic, { root: deps.webRoot, prefix: '/', index: ['index.html'] });
   await app.register(wallboardPage);
+  // The supervisor console (web/supervisor.html; its socket is /supervisor/ws).
+  app.get('/supervisor', { schema: { hide: true } }, (_req, reply) => reply.sendFile('supervisor.html'));
   return app;
 }
 

@@ -7,6 +7,8 @@ export type Role = ApiToken['role'];
 export interface Principal {
   readonly name: string;
   readonly role: Role;
+  /** The token's queue scope (TOKEN_QUEUES); absent: every queue. See src/supervisor/scope.ts. */
+  readonly queues?: readonly string[];
 }
 
 declare module 'fastify' {
@@ -19,7 +21,7 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /** Resolves `Authorization: Bearer <token>` against the configured tokens, in constant time per token. */
 export function tokenResolver(tokens: readonly ApiToken[]): (header: string | undefined) => Principal | null {
-  const known = tokens.map((t) => ({ digest: digest(t.token), principal: { name: t.name, role: t.role } }));
+  const known = tokens.map((t) => ({ digest: digest(t.token), principal: { name: t.name, role: t.role, ...(t.queues ? { queues: t.queues } : {}) } }));
   return (header) => {
     // The scheme name is case-insensitive (RFC 9110 §11.1).
     const token = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(header ?? '')?.[1];

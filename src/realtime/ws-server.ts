@@ -20,6 +20,7 @@ import { dialCommand } from './ws-outbound.js';
 import type { OutboundDialer } from '../outbound/service.js';
 import { aftercallCommand } from './ws-aftercall.js';
 import type { AfterCallWork } from '../aftercall/after-call.js';
+import { SUPERVISOR_WS_PATH } from './supervisor-ws.js';
 
 export interface WsOptions {
   readonly pingMs: number;
@@ -79,7 +80,9 @@ export function attachDeskWebSocket(server: Server, deps: WsDeps, opts: WsOption
 
   let draining = false;
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if ((req.url ?? '').split('?')[0] !== '/ws') {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === SUPERVISOR_WS_PATH) return; // served by supervisor-ws.ts
+    if (path !== '/ws') {
       socket.destroy();
       return;
     }

@@ -27,6 +27,10 @@ export interface PhoneOptions {
   /** Answer incoming calls by itself (`;answermode=auto`). */
   readonly autoAnswer?: boolean;
   readonly baresipBin?: string;
+  /** The tone this phone sends (ausine, Hz; default 440): tests tell who hears whom by frequency. */
+  readonly sineHz?: number;
+  /** Record what the phone sends and hears (baresip's sndfile module: dump-…-enc.wav / -dec.wav per call) here. */
+  readonly recordDir?: string;
 }
 
 export interface PhoneEvent {
@@ -90,7 +94,7 @@ export class Phone {
         'net_interface 127.0.0.1',
         `rtp_ports ${rtp}-${rtp + 40}`,
         'audio_player aubridge,nil',
-        'audio_source ausine,440',
+        `audio_source ausine,${o.sineHz ?? 440}`,
         'audio_alert aubridge,nil',
         'ausrc_srate 48000',
         'ausrc_channels 2',
@@ -98,6 +102,7 @@ export class Phone {
         'module g711.so',
         'module ausine.so',
         'module aubridge.so',
+        ...(o.recordDir ? ['module sndfile.so', `snd_path ${o.recordDir}`] : []),
         'module_app account.so',
         'module_app menu.so',
         'module_app ctrl_tcp.so',
