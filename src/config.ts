@@ -23,6 +23,11 @@ export const DEFAULTS = {
   agentAwayGraceS: 30,
   agentLogoutGraceS: 600,
   breakReasons: ['break', 'lunch', 'meeting', 'training', 'after-call work'],
+  /** mod_xml_curl's endpoint: freeswitch-conf/autoload_configs/xml_curl.conf.xml points here with these credentials. */
+  xmlCurlHost: '127.0.0.1',
+  xmlCurlPort: 8088,
+  xmlCurlUser: 'freeswitch',
+  xmlCurlPassword: 'ClueCon',
 } as const;
 
 export interface ApiToken {
@@ -51,6 +56,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Call records: PostgreSQL at `databaseUrl`, else embedded PGlite (in memory, or in `pgliteDataDir`); off when `enabled` is false. */
   readonly records: { readonly enabled: boolean; readonly databaseUrl: string | null; readonly pgliteDataDir: string | null; readonly retentionDays: number };
+  /** Queues over REST, served to the switch by mod_xml_curl on a listener of its own (off when `enabled` is false). */
+  readonly xmlCurl?: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly user: string; readonly password: string };
 }
 
 export class ConfigError extends Error {
@@ -119,6 +126,17 @@ function records(env: Env): Config['records'] {
   return { enabled: mode === 'on', databaseUrl: url, pgliteDataDir: env.PGLITE_DATA_DIR || null, retentionDays: int(env, 'CALL_RETENTION_DAYS', 0, 0, 36_500) };
 }
 
+function xmlCurl(env: Env): NonNullable<Config['xmlCurl']> {
+  const mode = env.XML_CURL || 'on';
+  if (mode !== 'on' && mode !== 'off') throw new ConfigError(`XML_CURL must be on or off, got ${JSON.stringify(mode)}`);
+  const user = env.XML_CURL_USER || DEFAULTS.xmlCurlUser;
+  // The switch sends `gateway-credentials` as user:password: a colon in the user would split it elsewhere.
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(user)) throw new ConfigError('XML_CURL_USER must be 1 to 64 letters, digits, _ . -');
+  const password = env.XML_CURL_PASSWORD ?? DEFAULTS.xmlCurlPassword;
+  if (password.length < 4 || /[\s"<>&]/.test(password)) throw new ConfigError('XML_CURL_PASSWORD must be at least 4 characters without spaces, quotes, < > or &');
+  return { enabled: mode === 'on', host: env.XML_CURL_HOST || DEFAULTS.xmlCurlHost, port: int(env, 'XML_CURL_PORT', DEFAULTS.xmlCurlPort, 0, 65535), user, password };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   return {
     esl: {
@@ -144,5 +162,6 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600, 1),
     logLevel: logLevel(env),
     records: records(env),
+    xmlCurl: xmlCurl(env),
   };
 }

@@ -20,6 +20,9 @@ import { followCalls } from './calls/follow.js';
 import { callSubscription } from './calls/subscription.js';
 import type { CallsReader } from './calls/types.js';
 import { CallRecords } from './records/service.js';
+import { QueueStore } from './queues/store.js';
+import { QueueAdmin } from './queues/admin.js';
+import { XmlCurlEndpoint } from './queues/xml-curl-endpoint.js';
 
 export interface Gateway {
   readonly url: string;
@@ -36,6 +39,10 @@ export interface Gateway {
   readonly callers: CallerStore;
   /** Call records (null when CALL_RECORDS=off). */
   readonly records: CallRecords | null;
+  /** Queues over REST (null when XML_CURL=off or CALL_RECORDS=off). */
+  readonly queueAdmin: QueueAdmin | null;
+  /** The port mod_xml_curl is answered on (null: off). */
+  readonly xmlCurlPort: number | null;
   stop(): Promise<void>;
 }
 
@@ -147,6 +154,23 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     void records?.start();
   }
 
+  // Queues over REST: stored with the records, served to the switch by mod_xml_curl on a listener of its own.
+  const queueStore = records && config.xmlCurl?.enabled ? new QueueStore(() => records.databasePool) : null;
+  const queueAdmin = queueStore ? new QueueAdmin(queueStore, callCenter, view, logger.child({ part: 'queues' })) : null;
+  let xmlCurl: XmlCurlEndpoint | null = null;
+  let xmlCurlPort: number | null = null;
+  if (queueStore && queueAdmin && config.xmlCurl) {
+    xmlCurl = new XmlCurlEndpoint(queueStore, { ...config.xmlCurl, logger: logger.child({ part: 'xml-curl' }) });
+    xmlCurlPort = await xmlCurl.listen();
+    const loadDefinitions = () =>
+      queueStore.load().then(
+        () => (callCenter.ready ? queueAdmin.loadMissing() : 0),
+        (err: Error) => logger.warn({ err: err.message }, 'queue definitions could not be read'),
+      );
+    void records?.start().then(loadDefinitions);
+    callCenter.on('ready', () => void loadDefinitions());
+  }
+
   const pops = new PopCache(stores.callers, redisError);
   const desk = new AgentDesk(
     callCenter,
@@ -157,7 +181,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     logger,
   );
 
-  const app = await buildHttpApp({ config, callCenter, view, calls, callers: stores.callers, passwords: stores.passwords, sessions: stores.sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records });
+  const app = await buildHttpApp({ config, callCenter, view, calls, callers: stores.callers, passwords: stores.passwords, sessions: stores.sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records, queueAdmin });
   const ws = attachDeskWebSocket(
     app.server,
     { desk, callCenter, view, passwords: stores.passwords, sessions: stores.sessions, metrics, logger },
@@ -181,9 +205,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     passwords: stores.passwords,
     callers: stores.callers,
     records,
+    queueAdmin,
+    xmlCurlPort,
     async stop() {
       await ws.close();
       await app.close();
+      await xmlCurl?.close();
       desk.close();
       callCenter.close();
       await Promise.all([client.stop(), bulk?.stop()]);

@@ -18,6 +18,7 @@ import { callerRoutes } from './routes/callers.js';
 import { auditRoutes } from './routes/audit.js';
 import { callRoutes } from './routes/calls.js';
 import { activeCallRoutes } from './routes/active-calls.js';
+import { queueDefinitionRoutes } from './routes/queue-definitions.js';
 
 // fastify-metrics is CommonJS with `exports.default`: under ESM its plugin is one level down.
 const metricsPlugin = ((metricsModule as unknown as { default?: unknown }).default ?? metricsModule) as FastifyPluginCallback<Partial<IMetricsPluginOptions>>;
@@ -116,6 +117,7 @@ export async function buildHttpApp(deps: HttpDeps) {
       await api.register(auditRoutes(deps));
       await api.register(activeCallRoutes(deps));
       await api.register(callRoutes(deps));
+      await api.register(queueDefinitionRoutes(deps));
     },
     { prefix: '/api' },
   );

@@ -11,6 +11,7 @@ import type { SessionStore } from '../store/sessions.js';
 import type { CallRecords } from '../records/service.js';
 import type { FastifyRequest } from 'fastify';
 import type { CallsReader } from '../calls/types.js';
+import type { QueueAdmin } from '../queues/admin.js';
 
 /** What the HTTP edge needs, handed in by the composition root. */
 export interface HttpDeps {
@@ -31,6 +32,8 @@ export interface HttpDeps {
   readonly webRoot: string;
   /** Call records (null or absent: turned off). */
   readonly records?: CallRecords | null;
+  /** Queues over REST (null or absent: off). */
+  readonly queueAdmin?: QueueAdmin | null;
 }
 
 export function actorOf(req: FastifyRequest, agent?: string): Actor {

@@ -55,7 +55,7 @@ export interface QueueDefinitionView {
 export interface QueueChange {
   readonly queue: QueueDefinitionView;
   readonly switch: SwitchVerdict;
-  readonly skipped?: readonly string[];
+  readonly skipped?: string[];
 }
 
 const FILE_NOTE = 'defined in the switch\'s callcenter.conf.xml: read-only here; POST /api/queues/{queue}/takeover to manage it over REST';
@@ -202,6 +202,29 @@ export class QueueAdmin {
       await this.store.restore(def);
     });
     return { queue: { ...this.viewOf(def), loaded: this.view.queues.has(name) }, switch: verdict, removedTiers };
+  }
+
+  /**
+   * Loads every gateway queue the switch has not loaded: a switch (re)started
+   * reads only its files at module load (the gateway answers "not found" to a
+   * lookup without a queue name), so after each connect the gateway loads its own.
+   * Run after a resync (the view lists what is loaded); failures are logged, not thrown.
+   */
+  async loadMissing(): Promise<number> {
+    if (!this.store.loaded) return 0;
+    const actor: Actor = { source: 'auto', id: 'queue-definitions' };
+    let loaded = 0;
+    for (const def of await this.store.list()) {
+      if (this.view.queues.has(def.name)) continue;
+      try {
+        await this.callCenter.loadQueue(def.name, actor);
+        loaded++;
+      } catch (err) {
+        this.log.warn({ queue: def.name, err: (err as Error).message }, 'the switch did not load a gateway queue (is mod_xml_curl loaded and pointed at this gateway?)');
+      }
+    }
+    if (loaded) this.log.info({ loaded }, 'gateway queues loaded on the switch');
+    return loaded;
   }
 
   /** A definition of the gateway's, or the reason why not. */

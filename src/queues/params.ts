@@ -1,4 +1,4 @@
-import { AGENT_STATUSES } from '../callcenter/vocabulary.js';
+import { AGENT_STATUSES, QUEUE_STRATEGIES } from '../callcenter/vocabulary.js';
 import { GrammarError } from '../callcenter/grammar.js';
 
 /**
@@ -12,18 +12,8 @@ import { GrammarError } from '../callcenter/grammar.js';
  * from what they asked for without any error.
  */
 
-export const STRATEGIES = [
-  'ring-all',
-  'longest-idle-agent',
-  'round-robin',
-  'top-down',
-  'agent-with-least-talk-time',
-  'agent-with-fewest-calls',
-  'sequentially-by-agent-order',
-  'random',
-  'ring-progressively',
-] as const;
-export type Strategy = (typeof STRATEGIES)[number];
+/** The strategies mod_callcenter orders agents by (any other word falls back silently). */
+export const STRATEGIES = QUEUE_STRATEGIES;
 
 export const TIME_BASE_SCORES = ['queue', 'system'] as const;
 

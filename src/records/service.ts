@@ -99,6 +99,11 @@ export class CallRecords {
     return this.db !== null;
   }
 
+  /** The open database's pool, null until it is open: the queue definitions (src/queues/) live in the same database. */
+  get databasePool(): Database['pool'] | null {
+    return this.db?.pool ?? null;
+  }
+
   /** Opens and migrates the database, retrying in the background until it works. Resolves on the first success. */
   start(): Promise<void> {
     this.opening ??= new Promise<void>((resolve) => {
