@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX ?? 'cc-demo:',
     CALLER_KEY_PREFIX: env.CALLER_KEY_PREFIX ?? 'cc-demo:caller:',
     LOG_LEVEL: env.LOG_LEVEL || 'warn', // the demo's terminal shows its banner, not info logs
+    XML_CURL_PORT: env.XML_CURL_PORT ?? '0', // the demo's double is told the port below
   });
   const logger = createLogger(config.logLevel);
 
@@ -57,6 +58,8 @@ async function main(): Promise<void> {
     options.stores = { callers: memoryCallerStore(), passwords: memoryPasswordStore(), sessions: memorySessionStore() };
   }
   const gw = await startGateway(options);
+  // Queues created over REST reach the double as they reach a switch: over mod_xml_curl.
+  if (gw.xmlCurlPort !== null && config.xmlCurl) fs.setXmlCurl({ url: `http://127.0.0.1:${gw.xmlCurlPort}/`, credentials: `${config.xmlCurl.user}:${config.xmlCurl.password}` });
   const actor = { source: 'demo' as const, id: 'demo' };
   await new Promise<void>((resolve) => (gw.callCenter.ready ? resolve() : gw.callCenter.once('ready', () => resolve())));
   for (const agent of DEMO_AGENTS) {

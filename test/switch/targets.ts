@@ -238,6 +238,8 @@ export async function startGatewayOn(t: Target, redis: TestRedis): Promise<Gatew
     API_TOKENS: `boss:admin:${ADMIN}`,
     RATE_LIMIT_PER_MINUTE: '100000',
     ESL_COMMAND_TIMEOUT_MS: '10000',
+    // Each gateway answers mod_xml_curl on a port of its own (test/switch/queues.test.ts binds the switch to one).
+    XML_CURL_PORT: '0',
   });
   const logger = process.env.TEST_LOG ? createLogger('debug') : silentLogger();
   const gw = await startGateway({ config, logger, resyncIntervalMs: 0, eslBackoff: { initialMs: 50, maxMs: 500 } });
