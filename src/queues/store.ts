@@ -65,14 +65,19 @@ export class QueueStore {
   /** Loads every definition into memory (once; again after a failure). */
   async load(): Promise<void> {
     if (this.cache) return;
-    this.loading ??= (async () => {
-      try {
-        const { rows } = await this.db().query<Row>(`SELECT ${COLUMNS} FROM queue_definitions ORDER BY name`);
-        this.cache = new Map(rows.map((r) => [r.name, fromRow(r)]));
-      } finally {
-        this.loading = null;
-      }
-    })();
+    if (!this.loading) {
+      // Not an async IIFE with `finally`: a synchronous throw would clear `loading` before it is assigned.
+      const run = Promise.resolve()
+        .then(() => this.db().query<Row>(`SELECT ${COLUMNS} FROM queue_definitions ORDER BY name`))
+        .then(({ rows }) => {
+          this.cache = new Map(rows.map((r) => [r.name, fromRow(r)]));
+        });
+      this.loading = run;
+      const clear = () => {
+        if (this.loading === run) this.loading = null;
+      };
+      run.then(clear, clear);
+    }
     return this.loading;
   }
 
