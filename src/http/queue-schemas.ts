@@ -61,4 +61,5 @@ export const QueueChange = Type.Object({
   switch: SwitchVerdict,
   skipped: Type.Optional(Type.Array(Type.String(), { description: 'takeover: parameters not carried over from `queue list` (set them in the body)' })),
   removedTiers: Type.Optional(Type.Integer()),
+  waitingCallers: Type.Optional(Type.Integer({ description: 'forced delete: callers that were waiting. FreeSWITCH 1.10.12 keeps them on hold music with no agent until they hang up (see README)' })),
 });

@@ -183,15 +183,17 @@ export class QueueAdmin {
    * (get_queue → load_queue), so it must already get "not found" by then.
    * A taken-over queue goes back to the files (`queue reload`) instead.
    */
-  async remove(name: string, force: boolean, actor: Actor): Promise<QueueChange & { removedTiers: number }> {
+  async remove(name: string, force: boolean, actor: Actor): Promise<QueueChange & { removedTiers: number; waitingCallers: number }> {
     grammar.queueName(name);
     const def = await this.owned(name, actor);
     let removedTiers = 0;
+    let waitingCallers = 0;
     if (!def.takenOver) {
       const waiting = this.view.queues.has(name) ? (await this.callCenter.listMembers(name, actor)).filter((m) => m.state === 'Waiting' || m.state === 'Trying').length : 0;
       const tiers = (await this.callCenter.listTiers(actor)).filter((t) => t.queue === name);
       if (!force && waiting > 0) throw new QueueAdminError('QUEUE_HAS_CALLERS', `${waiting} caller(s) wait in ${name}; add ?force=true to remove it anyway (they leave the queue)`, { waiting });
       if (!force && tiers.length > 0) throw new QueueAdminError('QUEUE_HAS_TIERS', `${tiers.length} tier(s) attach agents to ${name}; delete them or add ?force=true`, { tiers: tiers.length });
+      waitingCallers = waiting;
       for (const t of tiers) {
         await this.callCenter.deleteTier(name, t.agent, actor);
         removedTiers++;
@@ -201,7 +203,7 @@ export class QueueAdmin {
     const verdict = await this.apply(def.takenOver ? 'reload' : 'unload', name, actor, async () => {
       await this.store.restore(def);
     });
-    return { queue: { ...this.viewOf(def), loaded: this.view.queues.has(name) }, switch: verdict, removedTiers };
+    return { queue: { ...this.viewOf(def), loaded: this.view.queues.has(name) }, switch: verdict, removedTiers, waitingCallers };
   }
 
   /**

@@ -69,9 +69,15 @@ async function queueList(t: RealTarget): Promise<Map<string, Record<string, stri
 /** A caller into `queue` through 7099 (freeswitch-conf's queue-by-variable extension). */
 async function callInto(t: RealTarget, queue: string, number: string): Promise<string> {
   const uuid = randomBytes(16).toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
-  const reply = await t.api(`originate {origination_uuid=${uuid},origination_caller_id_number=${number},cc_target_queue=${queue}}loopback/7099/default &park`, 20_000);
+  const reply = await t.fs.api(`originate {origination_uuid=${uuid},origination_caller_id_number=${number},cc_target_queue=${queue}}loopback/7099/default &park`, 20_000);
   assert.match(reply, /^\+OK/, reply);
   return uuid;
+}
+
+/** Ends a caller: its member leg (loopback-b, in the queue) and the originated -a leg. */
+async function hangUp(t: RealTarget, memberSession: string | undefined, caller: string): Promise<void> {
+  if (memberSession) await t.api(`uuid_kill ${memberSession}`);
+  await t.api(`uuid_kill ${caller}`);
 }
 
 const where = findSwitch();
@@ -123,7 +129,7 @@ describe('queues over REST on the real switch (mod_xml_curl)', { skip: 'skip' in
     const member = bridged.headers.get('CC-Member-UUID');
     const offers = rec.events().filter((i) => i.headers.get('CC-Action') === 'agent-offering' && i.headers.get('CC-Member-UUID') === member);
     assert.equal(offers.length, 1, 'longest-idle-agent offers one agent at a time');
-    await t.api(`uuid_kill ${caller}`);
+    await hangUp(t, bridged.headers.get('CC-Member-Session-UUID'), caller);
     await rec.waitFor('member-queue-end', (i) => i.headers.get('CC-Member-UUID') === member, 30_000);
   });
 
@@ -136,11 +142,15 @@ describe('queues over REST on the real switch (mod_xml_curl)', { skip: 'skip' in
     await waitFor(async () => (await g!.gw.callCenter.listAgents(actor)).every((a) => a.state === 'Waiting'), 'agents waiting again', 20_000);
     await new Promise((res) => setTimeout(res, 1500));
     const caller = await callInto(t, SALES, '15550102');
-    const bridged = await rec.waitFor('bridge-agent-start', (i) => i.headers.get('CC-Queue') === SALES && i.headers.get('CC-Member-CID-Number') === '15550102', 30_000);
-    const member = bridged.headers.get('CC-Member-UUID');
+    const start = await rec.waitFor('member-queue-start', (i) => i.headers.get('CC-Member-CID-Number') === '15550102', 30_000);
+    const member = start.headers.get('CC-Member-UUID');
+    const story = () => rec.events().filter((i) => i.headers.get('CC-Member-UUID') === member).map((i) => `${i.headers.get('CC-Action')}:${i.headers.get('CC-Agent') ?? ''}`).join(', ');
+    const bridged = await rec.waitFor('bridge-agent-start', (i) => i.headers.get('CC-Member-UUID') === member, 30_000).catch((e: Error) => {
+      throw new Error(`${e.message}; this caller's events: ${story()}`);
+    });
     const offered = new Set(rec.events().filter((i) => i.headers.get('CC-Action') === 'agent-offering' && i.headers.get('CC-Member-UUID') === member).map((i) => i.headers.get('CC-Agent')));
     assert.deepEqual([...offered].sort(), [A1, A2], 'ring-all: every available agent is offered the call');
-    await t.api(`uuid_kill ${caller}`);
+    await hangUp(t, bridged.headers.get('CC-Member-Session-UUID'), caller);
     await rec.waitFor('member-queue-end', (i) => i.headers.get('CC-Member-UUID') === member, 30_000);
   });
 
@@ -169,11 +179,19 @@ describe('queues over REST on the real switch (mod_xml_curl)', { skip: 'skip' in
     assert.equal(forced.status, 200, JSON.stringify(forced.body));
     assert.equal(forced.body.removedTiers, 2);
     assert.deepEqual(forced.body.switch, { command: `callcenter_config queue unload ${SALES}`, reply: '+OK' });
-    // What the switch does with the caller: its member loop no longer finds the queue.
-    const end = await rec.waitFor('member-queue-end', (i) => i.headers.get('CC-Member-UUID') === member, 30_000);
-    process.stdout.write(`# forced delete: member-queue-end CC-Cause=${end.headers.get('CC-Cause')} CC-Cancel-Reason=${end.headers.get('CC-Cancel-Reason')}\n`);
-    await waitFor(async () => !(await t.api('show channels')).includes(caller), 'the caller was hung up by the rest of the 7099 extension', 20_000);
+    assert.equal(forced.body.waitingCallers, 1);
     assert.equal((await queueList(t)).has(SALES), false);
+    // What FreeSWITCH 1.10.12 does with the caller: the dispatcher deletes its member row ("Queue
+    // sales@default not found locally, delete this member") and its member thread stops ("Queue
+    // sales@default not found"), but the callcenter application keeps the caller on hold music:
+    // no agent is offered the call, and no member-queue-end comes until the caller hangs up.
+    await waitFor(async () => (await t.api(`callcenter_config queue count members ${SALES}`)).trim() === '0', 'the switch dropped the member row', 20_000);
+    assert.ok((await t.api('show channels')).includes(start.headers.get('CC-Member-Session-UUID')!), 'the caller is still in the callcenter application');
+    assert.equal(rec.events().some((i) => i.headers.get('CC-Action') === 'member-queue-end' && i.headers.get('CC-Member-UUID') === member), false);
+    await hangUp(t, start.headers.get('CC-Member-Session-UUID'), caller);
+    const end = await rec.waitFor('member-queue-end', (i) => i.headers.get('CC-Member-UUID') === member, 30_000);
+    assert.equal(end.headers.get('CC-Cause'), 'Cancel');
+    process.stdout.write(`# forced delete, caller hung up later: member-queue-end CC-Cancel-Reason=${end.headers.get('CC-Cancel-Reason')}\n`);
   });
 
   test('a gateway that is down when the switch restarts does not break the queues of the files; back up, it loads its own', async () => {
