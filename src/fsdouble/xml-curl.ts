@@ -90,8 +90,8 @@ export function queueFromDocument(xml: string, queue: string): QueueLookup {
   if (!q) return { outcome: 'not_found', detail: 'no such queue in the answer' };
   const cfg: Record<string, unknown> = { name: queue };
   for (const p of asArray(q.param)) {
-    const spec = CAMEL[String(p['@name'])];
-    const raw = String(p['@value'] ?? '');
+    const spec = typeof p['@name'] === 'string' ? CAMEL[p['@name']] : undefined;
+    const raw = typeof p['@value'] === 'string' ? p['@value'] : '';
     if (!spec) continue;
     if (spec.type === 'string') cfg[spec.key] = raw;
     else if (spec.type === 'bool') cfg[spec.key] = /^(yes|on|true|enabled|active|allow|1)$/i.test(raw);

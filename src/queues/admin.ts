@@ -4,7 +4,7 @@ import type { Actor, CallCenter } from '../callcenter/service.js';
 import type { ViewReader } from '../callcenter/state.js';
 import { EslLinkDownError } from '../esl/errors.js';
 import type { Logger } from '../log.js';
-import { paramsFromQueueList, queueParams, queueParamsPatch, QUEUE_PARAM_KEYS, type QueueParamKey, type QueueParams } from './params.js';
+import { paramsFromQueueList, queueParams, queueParamsPatch, QUEUE_PARAM_KEYS, type QueueParams } from './params.js';
 import type { QueueDefinition, QueueStore } from './store.js';
 
 export type QueueAdminErrorCode =
@@ -269,6 +269,6 @@ export class QueueAdmin {
 /** Parameters in callcenter.conf order (stable JSON in the database and stable XML). */
 function ordered(params: QueueParams): QueueParams {
   const out: QueueParams = {};
-  for (const k of QUEUE_PARAM_KEYS as QueueParamKey[]) if (params[k] !== undefined) out[k] = params[k];
+  for (const k of QUEUE_PARAM_KEYS) if (params[k] !== undefined) out[k] = params[k];
   return out;
 }

@@ -133,7 +133,7 @@ export function queueParams(input: unknown): QueueParams {
   const out: QueueParams = {};
   for (const [key, value] of Object.entries(input)) {
     if (!isQueueParamKey(key)) queueParam(key, value);
-    else out[key as QueueParamKey] = queueParam(key, value);
+    else out[key] = queueParam(key, value);
   }
   return out;
 }

@@ -167,7 +167,7 @@ describe('queues over REST on the real switch (mod_xml_curl)', { skip: 'skip' in
     assert.match(await t.api('callcenter_config queue load bad@default'), /^-ERR Invalid Queue not found!/, 'nothing was stored for the switch to fetch');
   });
 
-  test('delete: refused with a caller waiting; forced, the caller leaves the queue and the extension goes on', async () => {
+  test('delete: refused with a caller waiting; forced, the switch keeps the caller on hold with no agent until it hangs up', async () => {
     for (const a of [A1, A2]) await g!.gw.callCenter.setAgentStatus(a, 'On Break', actor);
     const caller = await callInto(t, SALES, '15550103');
     const start = await rec.waitFor('member-queue-start', (i) => i.headers.get('CC-Member-CID-Number') === '15550103', 30_000);
@@ -191,7 +191,7 @@ describe('queues over REST on the real switch (mod_xml_curl)', { skip: 'skip' in
     await hangUp(t, start.headers.get('CC-Member-Session-UUID'), caller);
     const end = await rec.waitFor('member-queue-end', (i) => i.headers.get('CC-Member-UUID') === member, 30_000);
     assert.equal(end.headers.get('CC-Cause'), 'Cancel');
-    process.stdout.write(`# forced delete, caller hung up later: member-queue-end CC-Cancel-Reason=${end.headers.get('CC-Cancel-Reason')}\n`);
+    process.stdout.write(`forced delete, caller hung up later: member-queue-end CC-Cancel-Reason=${end.headers.get('CC-Cancel-Reason')}\n`);
   });
 
   test('a gateway that is down when the switch restarts does not break the queues of the files; back up, it loads its own', async () => {
