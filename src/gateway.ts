@@ -161,7 +161,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   let xmlCurlPort: number | null = null;
   if (queueStore && queueAdmin && config.xmlCurl) {
     xmlCurl = new XmlCurlEndpoint(queueStore, { ...config.xmlCurl, logger: logger.child({ part: 'xml-curl' }) });
-    xmlCurlPort = await xmlCurl.listen();
+    // Not fatal: calls and desks do not depend on it. The switch then falls back to its files,
+    // and a queue change over REST is refused by the switch and reported (SWITCH_REFUSED).
+    xmlCurlPort = await xmlCurl.listen().catch((err: Error) => {
+      logger.error({ err: err.message, host: config.xmlCurl?.host, port: config.xmlCurl?.port }, 'xml_curl listener could not start: the switch cannot fetch the gateway\'s queues');
+      return null;
+    });
     const loadDefinitions = () =>
       queueStore.load().then(
         () => (callCenter.ready ? queueAdmin.loadMissing() : 0),
