@@ -141,6 +141,13 @@ describe('queues over REST, served to the double over xml_curl', () => {
     assert.equal(s.fs.api(`callcenter_config queue load ${SALES}`), '-ERR Invalid Queue not found!\n', 'the switch can no longer load it');
   });
 
+  test('OpenAPI documents every queue parameter with its values', async () => {
+    const doc = await (await fetch(`${s.url}/docs/json`)).json();
+    const text = JSON.stringify(doc.paths['/api/queues'].post);
+    for (const word of ['ring-progressively', 'max-wait-time-with-no-agent-time-reached', 'skip-agents-with-external-calls', 'announce-frequency', 'Available (On Demand)']) assert.ok(text.includes(word), word);
+    assert.ok(doc.paths['/api/queues/{queue}/takeover'], 'takeover route');
+  });
+
   test('the switch refusing a load (no answer from xml_curl) undoes the definition and reports the reply', async () => {
     s.fs.setXmlCurl({ url: `http://127.0.0.1:${s.gw.xmlCurlPort}/`, credentials: 'fs:not-the-password' });
     try {
