@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import promClient from 'prom-client';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { EslClient } from './esl/client.js';
@@ -160,7 +161,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   let xmlCurl: XmlCurlEndpoint | null = null;
   let xmlCurlPort: number | null = null;
   if (queueStore && queueAdmin && config.xmlCurl) {
-    xmlCurl = new XmlCurlEndpoint(queueStore, { ...config.xmlCurl, logger: logger.child({ part: 'xml-curl' }) });
+    const answers = new promClient.Counter({ name: 'cc_xml_curl_requests_total', help: 'mod_xml_curl lookups answered, by outcome (served, not_found, unauthorized, unavailable, bad_request)', labelNames: ['outcome'], registers: [metrics.registry] });
+    xmlCurl = new XmlCurlEndpoint(queueStore, { ...config.xmlCurl, logger: logger.child({ part: 'xml-curl' }), onAnswer: (outcome) => answers.inc({ outcome }) });
     // Not fatal: calls and desks do not depend on it. The switch then falls back to its files,
     // and a queue change over REST is refused by the switch and reported (SWITCH_REFUSED).
     xmlCurlPort = await xmlCurl.listen().catch((err: Error) => {

@@ -100,6 +100,7 @@ describe('queues over REST, served to the double over xml_curl', () => {
     const ask = (queue: string, auth: string) =>
       fetch(`http://127.0.0.1:${s.gw.xmlCurlPort}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(auth).toString('base64')}` }, body: form(queue) });
     assert.equal((await ask(SALES, 'fs:wrong')).status, 401);
+    assert.match(await s.gw.metrics.registry.metrics(), /cc_xml_curl_requests_total\{outcome="unauthorized"\} 1/);
     assert.match(await (await ask('support@default', `fs:${XML_PASSWORD}`)).text(), /<result status="not found"\/>/);
 
     const taken = await s.api('POST', '/api/queues/support@default/takeover', {});
@@ -142,8 +143,8 @@ describe('queues over REST, served to the double over xml_curl', () => {
   });
 
   test('OpenAPI documents every queue parameter with its values', async () => {
-    const doc = await (await fetch(`${s.url}/docs/json`)).json();
-    const text = JSON.stringify(doc.paths['/api/queues'].post);
+    const doc = (await (await fetch(`${s.url}/docs/json`)).json()) as { paths: Record<string, Record<string, unknown> | undefined> };
+    const text = JSON.stringify(doc.paths['/api/queues']?.post);
     for (const word of ['ring-progressively', 'max-wait-time-with-no-agent-time-reached', 'skip-agents-with-external-calls', 'announce-frequency', 'Available (On Demand)']) assert.ok(text.includes(word), word);
     assert.ok(doc.paths['/api/queues/{queue}/takeover'], 'takeover route');
   });
