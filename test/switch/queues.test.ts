@@ -130,7 +130,7 @@ describe('queues over REST on the real switch (mod_xml_curl)', { skip: 'skip' in
     const offers = rec.events().filter((i) => i.headers.get('CC-Action') === 'agent-offering' && i.headers.get('CC-Member-UUID') === member);
     assert.equal(offers.length, 1, 'longest-idle-agent offers one agent at a time');
     await hangUp(t, bridged.headers.get('CC-Member-Session-UUID'), caller);
-    await rec.waitFor('member-queue-end', (i) => i.headers.get('CC-Member-UUID') === member, 30_000);
+    await rec.waitFor('bridge-agent-end', (i) => i.headers.get('CC-Member-UUID') === member, 30_000);
   });
 
   test('a strategy change takes effect on the next call (ring-all offers both agents)', async () => {
@@ -151,7 +151,7 @@ describe('queues over REST on the real switch (mod_xml_curl)', { skip: 'skip' in
     const offered = new Set(rec.events().filter((i) => i.headers.get('CC-Action') === 'agent-offering' && i.headers.get('CC-Member-UUID') === member).map((i) => i.headers.get('CC-Agent')));
     assert.deepEqual([...offered].sort(), [A1, A2], 'ring-all: every available agent is offered the call');
     await hangUp(t, bridged.headers.get('CC-Member-Session-UUID'), caller);
-    await rec.waitFor('member-queue-end', (i) => i.headers.get('CC-Member-UUID') === member, 30_000);
+    await rec.waitFor('bridge-agent-end', (i) => i.headers.get('CC-Member-UUID') === member, 30_000);
   });
 
   test('a bad parameter is refused before anything reaches the switch', async () => {
