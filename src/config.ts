@@ -28,6 +28,11 @@ export const DEFAULTS = {
   agentAwayGraceS: 30,
   agentLogoutGraceS: 600,
   breakReasons: ['break', 'lunch', 'meeting', 'training', 'after-call work'],
+  /** mod_xml_curl's endpoint: freeswitch-conf/autoload_configs/xml_curl.conf.xml points here with these credentials. */
+  xmlCurlHost: '127.0.0.1',
+  xmlCurlPort: 8088,
+  xmlCurlUser: 'freeswitch',
+  xmlCurlPassword: 'ClueCon',
 } as const;
 
 export interface ApiToken {
@@ -67,6 +72,8 @@ export interface Config {
   readonly scale: ScaleConfig;
   /** After-call work: dispositions, agent-ID announcement (src/aftercall/config.ts). */
   readonly aftercall: AftercallConfig;
+  /** Queues over REST, served to the switch by mod_xml_curl on a listener of its own (off when `enabled` is false). */
+  readonly xmlCurl?: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly user: string; readonly password: string };
 }
 
 export class ConfigError extends Error {
@@ -182,6 +189,17 @@ function kpis(env: Env): KpiSettings {
   }
 }
 
+function xmlCurl(env: Env): NonNullable<Config['xmlCurl']> {
+  const mode = env.XML_CURL || 'on';
+  if (mode !== 'on' && mode !== 'off') throw new ConfigError(`XML_CURL must be on or off, got ${JSON.stringify(mode)}`);
+  const user = env.XML_CURL_USER || DEFAULTS.xmlCurlUser;
+  // The switch sends `gateway-credentials` as user:password: a colon in the user would split it elsewhere.
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(user)) throw new ConfigError('XML_CURL_USER must be 1 to 64 letters, digits, _ . -');
+  const password = env.XML_CURL_PASSWORD ?? DEFAULTS.xmlCurlPassword;
+  if (password.length < 4 || /[\s"<>&]/.test(password)) throw new ConfigError('XML_CURL_PASSWORD must be at least 4 characters without spaces, quotes, < > or &');
+  return { enabled: mode === 'on', host: env.XML_CURL_HOST || DEFAULTS.xmlCurlHost, port: int(env, 'XML_CURL_PORT', DEFAULTS.xmlCurlPort, 0, 65535), user, password };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   return {
     esl: {
@@ -211,5 +229,6 @@ export function loadConfig(env: Env = process.env): Config {
     kpis: kpis(env),
     scale: scale(env),
     aftercall: loadAftercallConfig(env, (m) => new ConfigError(m)),
+    xmlCurl: xmlCurl(env),
   };
 }

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     // Click to dial in the demo: a demo range (the double's customers answer) and a demo caller ID.
     OUTBOUND_ALLOW: env.OUTBOUND_ALLOW ?? '+1555:11,9300:4',
     OUTBOUND_CALLER_ID: env.OUTBOUND_CALLER_ID ?? '+15550001000:Demo',
+    XML_CURL_PORT: env.XML_CURL_PORT ?? '0', // the demo's double is told the port below
   });
   const logger = createLogger(config.logLevel);
 
@@ -60,6 +61,8 @@ async function main(): Promise<void> {
     options.stores = { callers: memoryCallerStore(), passwords: memoryPasswordStore(), sessions: memorySessionStore() };
   }
   const gw = await startGateway(options);
+  // Queues created over REST reach the double as they reach a switch: over mod_xml_curl.
+  if (gw.xmlCurlPort !== null && config.xmlCurl) fs.setXmlCurl({ url: `http://127.0.0.1:${gw.xmlCurlPort}/`, credentials: `${config.xmlCurl.user}:${config.xmlCurl.password}` });
   const actor = { source: 'demo' as const, id: 'demo' };
   await new Promise<void>((resolve) => (gw.callCenter.ready ? resolve() : gw.callCenter.once('ready', () => resolve())));
   for (const agent of DEMO_AGENTS) {

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import promClient from 'prom-client';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { EslClient } from './esl/client.js';
@@ -38,6 +39,9 @@ import { SupervisorActions } from './supervisor/actions.js';
 import { SupervisorHub } from './supervisor/hub.js';
 import { kpisOf } from './supervisor/kpis.js';
 import { EslSupervisorSwitch } from './supervisor/switch-commands.js';
+import { QueueStore } from './queues/store.js';
+import { QueueAdmin } from './queues/admin.js';
+import { XmlCurlEndpoint } from './queues/xml-curl-endpoint.js';
 
 export interface Gateway {
   readonly url: string;
@@ -60,6 +64,10 @@ export interface Gateway {
   readonly kpis: KpiReader | null;
   /** Draining for a deploy: not ready, desk sockets closed with 1012 so their pages move to another instance. */
   readonly drain: Drain;
+  /** Queues over REST (null when XML_CURL=off or CALL_RECORDS=off). */
+  readonly queueAdmin: QueueAdmin | null;
+  /** The port mod_xml_curl is answered on (null: off). */
+  readonly xmlCurlPort: number | null;
   stop(): Promise<void>;
 }
 
@@ -196,6 +204,28 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   if (config.scale.deskStream === 'redis' && !redis) logger.warn('DESK_STREAM=redis without Redis (demo stores): the desk keeps its pushes in this process');
   const sessions = cluster ? cluster.sessions(stores.sessions) : stores.sessions;
   const drain = new Drain();
+  // Queues over REST: stored with the records, served to the switch by mod_xml_curl on a listener of its own.
+  const queueStore = records && config.xmlCurl?.enabled ? new QueueStore(() => records.databasePool) : null;
+  const queueAdmin = queueStore ? new QueueAdmin(queueStore, callCenter, view, logger.child({ part: 'queues' })) : null;
+  let xmlCurl: XmlCurlEndpoint | null = null;
+  let xmlCurlPort: number | null = null;
+  if (queueStore && queueAdmin && config.xmlCurl) {
+    const answers = new promClient.Counter({ name: 'cc_xml_curl_requests_total', help: 'mod_xml_curl lookups answered, by outcome (served, not_found, unauthorized, unavailable, bad_request)', labelNames: ['outcome'], registers: [metrics.registry] });
+    xmlCurl = new XmlCurlEndpoint(queueStore, { ...config.xmlCurl, logger: logger.child({ part: 'xml-curl' }), onAnswer: (outcome) => answers.inc({ outcome }) });
+    // Not fatal: calls and desks do not depend on it. The switch then falls back to its files,
+    // and a queue change over REST is refused by the switch and reported (SWITCH_REFUSED).
+    xmlCurlPort = await xmlCurl.listen().catch((err: Error) => {
+      logger.error({ err: err.message, host: config.xmlCurl?.host, port: config.xmlCurl?.port }, 'xml_curl listener could not start: the switch cannot fetch the gateway\'s queues');
+      return null;
+    });
+    const loadDefinitions = () =>
+      queueStore.load().then(
+        () => (callCenter.ready ? queueAdmin.loadMissing() : 0),
+        (err: Error) => logger.warn({ err: err.message }, 'queue definitions could not be read'),
+      );
+    void records?.start().then(loadDefinitions);
+    callCenter.on('ready', () => void loadDefinitions());
+  }
 
   const pops = new PopCache(stores.callers, redisError);
   const desk = new AgentDesk(
@@ -225,7 +255,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   new AgentIdAnnouncer(callCenter, config.aftercall, logger.child({ part: 'announce' }));
 
   if (outbound) pushOutboundStates(outbound, desk);
-  const app = await buildHttpApp({ config, callCenter, view, calls, callers: stores.callers, passwords: stores.passwords, sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records, outbound, kpis, drain });
+  const app = await buildHttpApp({ config, callCenter, view, calls, callers: stores.callers, passwords: stores.passwords, sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records, outbound, kpis, drain, queueAdmin });
   const ws = attachDeskWebSocket(
     app.server,
     { desk, callCenter, view, passwords: stores.passwords, sessions, metrics, logger, outbound, aftercall },
@@ -269,11 +299,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     outbound,
     kpis,
     drain,
+    queueAdmin,
+    xmlCurlPort,
     async stop() {
       await ws.close();
       await supervisorWs.close();
       supervisorHub.close();
       await app.close();
+      await xmlCurl?.close();
       desk.close();
       outbound?.close();
       aftercall.close();

@@ -332,9 +332,9 @@ test('the dialplan routes 7000 to the gateway queue, exporting the screen-pop va
     .map((a) => (a.app === 'set' ? a.data.split('=')[0] : a.app === 'play_and_get_digits' ? a.data.split(' ')[7] : undefined));
   for (const v of exported) assert.ok(setsBefore.includes(v), `${v} is set before it is exported`);
 
-  // Every queue any dialplan joins is one the gateway knows.
+  // Every queue any dialplan joins is one the gateway knows (7099: the one a variable names, for queues over REST).
   for (const e of dialplanExtensions()) {
-    for (const a of e.actions.filter((x) => x.app === 'callcenter')) assert.equal(a.data, DEFAULTS.queue, `${e.file} ${e.name}`);
+    for (const a of e.actions.filter((x) => x.app === 'callcenter')) assert.ok(a.data === DEFAULTS.queue || (e.name === 'cc_queue_by_variable' && a.data === '${cc_target_queue}'), `${e.file} ${e.name}: ${a.data}`);
   }
 });
 
@@ -413,4 +413,36 @@ test('every $${variable} used outside comments is defined', () => {
       assert.ok(vars.has(m[1]!) || VARS_FROM_CORE_OR_VANILLA.includes(m[1]!), `${rel}: $\${${m[1]}} is defined`);
     }
   }
+});
+
+test('xml_curl.conf.xml points mod_xml_curl at the gateway\'s xml_curl listener with its credentials', () => {
+  const cfg = parse('autoload_configs/xml_curl.conf.xml');
+  const bindings = child(cfg, 'bindings').children.filter((c) => c.name === 'binding');
+  assert.equal(bindings.length, 1, 'one binding');
+  const binding = bindings[0]!;
+  const url = binding.children.find((c) => c.name === 'param' && c.attrs.name === 'gateway-url');
+  assert.ok(url, 'a gateway-url (mod_xml_curl refuses to load without one)');
+  assert.equal(url.attrs.bindings, 'configuration', 'only the configuration section: directory and dialplan stay the files\'');
+  const p = params(binding);
+  // mod_xml_curl.c do_config(): the names it reads.
+  for (const name of p.keys()) assert.ok(['gateway-url', 'gateway-credentials', 'auth-scheme', 'timeout', 'disable-100-continue', 'method', 'enable-post-var', 'bind-local'].includes(name), `xml_curl param ${name}`);
+  assert.equal(p.get('auth-scheme'), 'basic');
+  assert.ok(Number(p.get('timeout')) > 0, 'a timeout: an unreachable gateway must not hold the switch');
+
+  const vars = definedVars();
+  const expand = (v: string) => v.replace(/\$\$\{([a-z0-9_]+)\}/g, (_m, n: string) => vars.get(n) ?? `<undefined ${n}>`);
+  const u = new URL(expand(url.attrs.value!));
+  assert.equal(u.hostname, DEFAULTS.xmlCurlHost);
+  assert.equal(u.port, String(DEFAULTS.xmlCurlPort));
+  assert.equal(expand(p.get('gateway-credentials')!), `${DEFAULTS.xmlCurlUser}:${DEFAULTS.xmlCurlPassword}`);
+  const loaded = all(parse('autoload_configs/modules.conf.xml'), 'load').map((n) => n.attrs.module);
+  assert.ok(loaded.includes('mod_xml_curl'));
+});
+
+test('7099 runs the queue named in cc_target_queue, exporting the screen-pop variables first', () => {
+  const ext = routeOf('7099');
+  const apps = ext.actions.map((a) => a.app);
+  assert.ok(apps.indexOf('set') < apps.indexOf('callcenter'));
+  assert.equal(ext.actions.find((a) => a.app === 'callcenter')?.data, '${cc_target_queue}');
+  assert.ok(ext.actions.some((a) => a.app === 'set' && a.data.startsWith('cc_export_vars=')));
 });

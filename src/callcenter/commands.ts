@@ -54,3 +54,5 @@ export const tierList = (): string => `${CC} tier list`;
 export const queueList = (): string => `${CC} queue list`;
 export const queueListMembers = (queue: string): string => `${CC} queue list members ${g.queueName(queue)}`;
 export const queueReload = (queue: string): string => `${CC} queue reload ${g.queueName(queue)}`;
+export const queueLoad = (queue: string): string => `${CC} queue load ${g.queueName(queue)}`;
+export const queueUnload = (queue: string): string => `${CC} queue unload ${g.queueName(queue)}`;

@@ -454,9 +454,34 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
     return members;
   }
 
-  async reloadQueue(queue: string, actor: Actor): Promise<void> {
-    await this.runOk(cmd.queueReload(queue), actor);
+  /** `queue reload`: the switch drops the queue and reads it again from its XML (files, or mod_xml_curl). Returns the switch's reply. */
+  async reloadQueue(queue: string, actor: Actor): Promise<string> {
+    const reply = await this.runQueueCommand(cmd.queueReload(queue), actor);
     await this.resync();
+    return reply;
+  }
+
+  /** `queue load`: the switch reads the queue from its XML (mod_xml_curl first, then its files). Returns the switch's reply. */
+  async loadQueue(queue: string, actor: Actor): Promise<string> {
+    const reply = await this.runQueueCommand(cmd.queueLoad(queue), actor);
+    await this.resync();
+    return reply;
+  }
+
+  /** `queue unload`: the switch forgets the queue (its callers and tiers stay in its tables). Returns the switch's reply. */
+  async unloadQueue(queue: string, actor: Actor): Promise<string> {
+    const reply = await this.runQueueCommand(cmd.queueUnload(queue), actor);
+    await this.resync();
+    return reply;
+  }
+
+  private async runQueueCommand(command: string, actor: Actor): Promise<string> {
+    let reply = '';
+    await this.run(command, actor, (body) => {
+      expectOk(body);
+      reply = body.trim();
+    });
+    return reply;
   }
 
   // ---- resync ---------------------------------------------------------------

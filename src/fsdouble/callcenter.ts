@@ -79,7 +79,7 @@ export class CallCenter {
 
   /** load_queue(): (re)creates the queue from its configuration, counters at 0. */
   loadQueue(name: string): Queue | undefined {
-    const cfg = this.model.queueConfigs.get(name);
+    const cfg = this.model.xmlCurlQueues.get(name) ?? this.model.queueConfigs.get(name);
     if (!cfg) return undefined;
     const q = makeQueue(cfg);
     this.model.queues.set(name, q);

@@ -10,6 +10,7 @@ import { ApiCommands } from './api.js';
 import { EslServer } from './esl-server.js';
 import { Eavesdrops, type EavesdropView } from './eavesdrop.js';
 import type { FsEvent } from './fs-event.js';
+import { fetchQueue, type QueueLookup, type XmlCurlBinding } from './xml-curl.js';
 import { FIXTURE_QUEUE, type Agent, type Member, type ModelSnapshot, type Queue, type QueueConfig, type Tier } from './switch-model.js';
 
 /** An agent present at start, as callcenter.conf or an earlier run would leave it. */
@@ -59,6 +60,8 @@ export interface FreeSwitchDoubleOptions {
   readonly initial?: { readonly agents?: readonly InitialAgent[]; readonly tiers?: readonly InitialTier[] };
   /** What a list row costs the switch, in µs (default: as measured on the real switch; see esl-server.ts). */
   readonly listRowCostUs?: number;
+  /** mod_xml_curl's binding for the configuration section (absent: the files only). See xml-curl.ts. */
+  readonly xmlCurl?: XmlCurlBinding;
 }
 
 export type AgentView = Readonly<Omit<Agent, 'rowid' | 'lastBridgeEndMs'>>;
@@ -79,6 +82,7 @@ interface Resolved {
   agentOriginateTimeoutS: number;
   loopbackTarget: (ext: string) => string;
   listRowCostUs: number | undefined;
+  xmlCurl: XmlCurlBinding | null;
 }
 
 /**
@@ -102,6 +106,7 @@ export class FreeSwitchDouble {
   private constructor(private readonly o: Resolved) {
     this.build(null);
     this.esl = new EslServer(this.core, this.commands, { host: '127.0.0.1', port: o.port, password: o.password, ...(o.listRowCostUs !== undefined ? { listRowCostUs: o.listRowCostUs } : {}) });
+    this.esl.beforeApi = (line) => this.xmlCurlLookup(line);
   }
 
   static async start(options: FreeSwitchDoubleOptions = {}): Promise<FreeSwitchDouble> {
@@ -122,6 +127,7 @@ export class FreeSwitchDouble {
       agentOriginateTimeoutS: options.agentOriginateTimeoutS ?? 60,
       loopbackTarget: options.loopbackTarget ?? ((ext) => `null/agent-phone-${ext}`),
       listRowCostUs: options.listRowCostUs,
+      xmlCurl: options.xmlCurl ?? null,
     });
     d.applyInitial(options.initial);
     await d.esl.listen();
@@ -213,6 +219,38 @@ export class FreeSwitchDouble {
 
   get coreUuid(): string {
     return this.core.events.id.coreUuid;
+  }
+
+  /** Binds (or with null unbinds) mod_xml_curl for the configuration section, as xml_curl.conf + `reload mod_xml_curl` would. */
+  setXmlCurl(binding: XmlCurlBinding | null): void {
+    this.o.xmlCurl = binding;
+  }
+
+  /** Every mod_xml_curl lookup made, in order: the queue asked for and what came of it. */
+  readonly xmlCurlLookups: Array<{ readonly queue: string; readonly outcome: QueueLookup['outcome'] }> = [];
+
+  /**
+   * `queue load|reload <name>` asks the binding first (load_queue → switch_xml_open_cfg
+   * with CC-Queue): the answer replaces what the double knew from it; anything but a
+   * found queue leaves the files (queueConfigs) to decide.
+   */
+  private xmlCurlLookup(line: string): Promise<void> | null {
+    const binding = this.o.xmlCurl;
+    const m = /^callcenter_config\s+queue\s+(load|reload|unload)\s+(\S+)/i.exec(line);
+    if (!binding || !m) return null;
+    const queue = m[2]!;
+    const model = this.core.model;
+    // The switch keeps no answer: a queue unloaded and later needed again is asked for again.
+    // The double's on-demand load (a caller entering) uses the last answer, so unload forgets it.
+    if (m[1]!.toLowerCase() === 'unload') {
+      model.xmlCurlQueues.delete(queue);
+      return null;
+    }
+    return fetchQueue(binding, queue, { hostname: this.o.hostname, coreUuid: this.coreUuid }).then((r) => {
+      this.xmlCurlLookups.push({ queue, outcome: r.outcome });
+      if (r.outcome === 'found') model.xmlCurlQueues.set(queue, r.config);
+      else model.xmlCurlQueues.delete(queue);
+    });
   }
 
   /** A caller dials the queue extension (like `originate ... loopback/7000/default &park`). */

@@ -70,6 +70,8 @@ class Listener {
   private busyTimer: NodeJS.Timeout | null = null;
   /** A reply computed but held back by EslServer.holdReplies(): the connection is busy until it leaves. */
   private heldReply: string | null = null;
+  /** An `api` waiting for a lookup of its own (mod_xml_curl): the connection answers nothing meanwhile. */
+  private lookingUp = false;
   /** Waiting for another connection's list to release the callcenter mutex. */
   private mutexTimer: NodeJS.Timeout | null = null;
   private readonly unsubscribe: () => void;
@@ -136,7 +138,7 @@ class Listener {
    * A timer hands the held blocks over again when that is over.
    */
   private waits(block: CommandBlock): boolean {
-    if (this.busyTimer || this.heldReply !== null) return true;
+    if (this.busyTimer || this.heldReply !== null || this.lookingUp) return true;
     if (!/^api\s+callcenter_config\b/i.test(block.command)) return false;
     const wait = this.server.mutexFreeAt - performance.now();
     if (wait < 1) return false;
@@ -241,6 +243,21 @@ class Listener {
   }
 
   private api(line: string): void {
+    // mod_event_socket runs `api` in the connection's thread: a command that fetches XML over HTTP
+    // first (queue load via mod_xml_curl) holds everything after it on this connection.
+    const lookup = this.server.beforeApi?.(line);
+    if (!lookup) return this.apiNow(line);
+    this.lookingUp = true;
+    void lookup.finally(() => {
+      this.lookingUp = false;
+      if (!this.running) return;
+      this.apiNow(line);
+      this.release();
+      if (this.queue.length > 0) this.flush();
+    });
+  }
+
+  private apiNow(line: string): void {
     const r = this.server.commands.line(line);
     let out = r.found ? r.output : `-ERR ${r.command} Command not found!\n`;
     if (out === '') out = '-ERR no reply\n';
@@ -437,7 +454,7 @@ class Listener {
   private flush(): void {
     this.flushScheduled = false;
     // A connection busy with a list sends its events once the reply is out.
-    if (!this.running || this.queue.length === 0 || this.busyTimer || this.heldReply !== null) return;
+    if (!this.running || this.queue.length === 0 || this.busyTimer || this.heldReply !== null || this.lookingUp) return;
     const events = this.queue;
     this.queue = [];
     let out = '';
@@ -495,6 +512,8 @@ export class EslServer {
   private readonly listeners = new Set<Listener>();
   private boundPort = 0;
   private pausedWhen: ((command: string) => boolean) | null = null;
+  /** Work an `api` line needs done before it runs (a Promise), or null: see XmlCurlBinding. */
+  beforeApi: ((line: string) => Promise<void> | null) | null = null;
 
   constructor(
     public core: SwitchCore,

@@ -152,6 +152,8 @@ export class SwitchModel {
   readonly queues = new Map<string, Queue>();
   /** callcenter.conf: queues that `queue load` may (re)load. */
   readonly queueConfigs = new Map<string, QueueConfig>();
+  /** What mod_xml_curl answered for a queue at its last lookup (it wins over queueConfigs, as a binding wins over the files). */
+  readonly xmlCurlQueues = new Map<string, QueueConfig>();
   private rowid = 0;
 
   constructor(configs: readonly QueueConfig[]) {

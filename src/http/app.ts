@@ -23,6 +23,7 @@ import { kpiRoutes } from './routes/kpis.js';
 import { wallboardRoutes } from './routes/wallboard.js';
 import { wallboardPage } from './wallboard-page.js';
 import { drainRoutes } from './routes/drain.js';
+import { queueDefinitionRoutes } from './routes/queue-definitions.js';
 
 // fastify-metrics is CommonJS with `exports.default`: under ESM its plugin is one level down.
 const metricsPlugin = ((metricsModule as unknown as { default?: unknown }).default ?? metricsModule) as FastifyPluginCallback<Partial<IMetricsPluginOptions>>;
@@ -126,6 +127,7 @@ export async function buildHttpApp(deps: HttpDeps) {
       await api.register(kpiRoutes(deps));
       await api.register(wallboardRoutes(deps));
       await api.register(drainRoutes(deps));
+      await api.register(queueDefinitionRoutes(deps));
     },
     { prefix: '/api' },
   );

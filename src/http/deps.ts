@@ -14,6 +14,7 @@ import type { CallsReader } from '../calls/types.js';
 import type { OutboundDialer } from '../outbound/service.js';
 import type { KpiReader } from '../kpis/types.js';
 import type { Drain } from '../scale/drain.js';
+import type { QueueAdmin } from '../queues/admin.js';
 
 /** What the HTTP edge needs, handed in by the composition root. */
 export interface HttpDeps {
@@ -40,6 +41,8 @@ export interface HttpDeps {
   readonly kpis?: KpiReader | null;
   /** Draining for a deploy (src/scale/drain.ts); absent: never draining. */
   readonly drain?: Drain;
+  /** Queues over REST (null or absent: off). */
+  readonly queueAdmin?: QueueAdmin | null;
 }
 
 export function actorOf(req: FastifyRequest, agent?: string): Actor {

@@ -4,6 +4,8 @@ import { PartialChangeError } from '../callcenter/service.js';
 import { EslLinkDownError, EslTimeoutError, EslWireError } from '../esl/errors.js';
 import { CallerRecordError } from '../store/callers.js';
 import { isRedisError } from '../store/redis.js';
+import { QueueAdminError, type QueueAdminErrorCode } from '../queues/admin.js';
+import { QueueStoreUnavailableError } from '../queues/store.js';
 
 /** `{ "error": { "code", "message", …details } }` with its HTTP status. */
 export class ApiError extends Error {
@@ -34,10 +36,22 @@ const CC_STATUS: Partial<Record<CallcenterError['code'], number>> = {
   INVALID_ARGUMENTS: 400,
 };
 
+const QUEUE_ADMIN_STATUS: Record<QueueAdminErrorCode, number> = {
+  QUEUE_EXISTS: 409,
+  QUEUE_NOT_FOUND: 404,
+  QUEUE_READ_ONLY: 409,
+  QUEUE_HAS_CALLERS: 409,
+  QUEUE_HAS_TIERS: 409,
+  QUEUE_NOT_LOADED: 404,
+  SWITCH_REFUSED: 502,
+};
+
 /** Maps any failure to the error a client sees; nothing internal leaks into 5xx bodies. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof GrammarError) return new ApiError(400, 'INVALID_INPUT', err.message, { field: err.field });
+  if (err instanceof QueueAdminError) return new ApiError(QUEUE_ADMIN_STATUS[err.code], err.code, err.message, err.details);
+  if (err instanceof QueueStoreUnavailableError) return new ApiError(503, 'QUEUE_STORE_DOWN', err.message);
   if (err instanceof EslWireError) return new ApiError(400, 'INVALID_INPUT', err.message);
   if (err instanceof CallerRecordError) return new ApiError(err.code === 'RECORD_TOO_LARGE' ? 413 : 400, err.code, err.message);
   if (err instanceof CallcenterError) {

@@ -99,7 +99,7 @@ export class CallRecords {
     return this.db !== null;
   }
 
-  /** The open database's pool, else null: for modules that keep their own tables there (src/outbound) or store with the calls (after-call dispositions). */
+  /** The open database's pool, else null: for modules that keep their own tables there (src/outbound, src/queues) or store with the calls (after-call dispositions). */
   get databasePool(): Database['pool'] | null {
     return this.db?.pool ?? null;
   }

@@ -22,7 +22,7 @@ export function assertError(res: ApiResult, status: number, code?: string | RegE
   assert.doesNotMatch(JSON.stringify(res.body), INTERNALS, 'error body leaks internals');
   if (status >= 500) {
     // 5xx: only the documented detail fields.
-    const allowed = new Set(['code', 'message', 'applied', 'cause', 'switchCode']);
+    const allowed = new Set(['code', 'message', 'applied', 'cause', 'switchCode', 'command', 'reply']);
     for (const k of Object.keys(error)) assert.ok(allowed.has(k), `unexpected field ${k} in a 5xx body`);
   }
 }

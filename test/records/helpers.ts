@@ -29,6 +29,8 @@ export async function recordsGateway(fs: FreeSwitchDouble, databaseUrl: string |
     API_TOKENS: `boss:admin:${ADMIN},watcher:supervisor:${SUPERVISOR}`,
     RATE_LIMIT_PER_MINUTE: '100000',
     ESL_COMMAND_TIMEOUT_MS: '2000',
+    // Several gateways per test: each answers mod_xml_curl on a port of its own.
+    XML_CURL_PORT: '0',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });

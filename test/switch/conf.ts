@@ -20,6 +20,8 @@ export interface SwitchPorts {
   readonly sipExternal: number;
   readonly rtpStart: number;
   readonly rtpEnd: number;
+  /** Where the switch's mod_xml_curl finds a gateway (test/switch/queues.test.ts starts one there). */
+  readonly xmlCurl: number;
 }
 
 export interface SwitchSecrets {
@@ -27,6 +29,8 @@ export interface SwitchSecrets {
   readonly defaultPassword: string;
   /** SIP passwords of the sample phones 1001..1003. */
   readonly phones: Readonly<Record<string, string>>;
+  /** cc_xml_curl_password (the gateway's XML_CURL_PASSWORD). */
+  readonly xmlCurlPassword: string;
 }
 
 /** The directories a private instance writes to (none of /opt/freeswitch's). */
@@ -52,7 +56,7 @@ export function unpackVanilla(dir: string): string {
 
 /** README: `cp` of the files that are installed whole. */
 export function copyProjectFiles(conf: string, project = PROJECT_CONF): void {
-  for (const f of ['autoload_configs/callcenter.conf.xml', 'autoload_configs/event_socket.conf.xml']) copyFileSync(join(project, f), join(conf, f));
+  for (const f of ['autoload_configs/callcenter.conf.xml', 'autoload_configs/event_socket.conf.xml', 'autoload_configs/xml_curl.conf.xml']) copyFileSync(join(project, f), join(conf, f));
   copyFileSync(join(project, 'dialplan/default/10_callcenter.xml'), join(conf, 'dialplan/default/10_callcenter.xml'));
   copyFileSync(join(project, 'ivr_menus/support_ivr.xml'), join(conf, 'ivr_menus/support_ivr.xml'));
   for (const f of readdirSync(join(project, 'directory/default')).filter((n) => /^100[123]\.xml$/.test(n))) {
@@ -106,6 +110,7 @@ export function setPasswords(conf: string, s: SwitchSecrets): void {
   set('event_socket_password', s.eslPassword);
   set('default_password', s.defaultPassword);
   for (const [user, pw] of Object.entries(s.phones)) set(`cc_phone_password_${user}`, pw);
+  set('cc_xml_curl_password', s.xmlCurlPassword);
   writeFileSync(path, vars);
 }
 
@@ -140,7 +145,8 @@ export function sandbox(conf: string, ports: SwitchPorts, modDir: string): void 
       .replace(/(data="internal_sip_port=)\d+/, `$1${ports.sipInternal}`)
       .replace(/(data="external_sip_port=)\d+/, `$1${ports.sipExternal}`)
       .replace(/(data="internal_tls_port=)\d+/, `$1${ports.sipInternal + 1}`)
-      .replace(/(data="external_tls_port=)\d+/, `$1${ports.sipExternal + 1}`),
+      .replace(/(data="external_tls_port=)\d+/, `$1${ports.sipExternal + 1}`)
+      .replace(/(data="cc_xml_curl_url=http:\/\/127\.0\.0\.1:)\d+/, `$1${ports.xmlCurl}`),
   );
   for (const f of ['internal-ipv6.xml', 'external-ipv6.xml']) rmSync(join(conf, 'sip_profiles', f));
   edit(join(conf, 'sip_profiles/internal.xml'), (x) => x.replace(/^.*name="wss?-binding".*$/gm, ''));

@@ -35,9 +35,9 @@ function cli(b: Box, cmd: string): string {
 async function start(name: string): Promise<Box> {
   const dir = mkdtempSync(join(tmpdir(), `cc-multi-${name}-`));
   const rtpStart = 20000 + 2 * Math.floor(Math.random() * 15000);
-  const ports: SwitchPorts = { esl: await freePort(), sipInternal: await freePort(), sipExternal: await freePort(), rtpStart, rtpEnd: rtpStart + 100 };
+  const ports: SwitchPorts = { esl: await freePort(), sipInternal: await freePort(), sipExternal: await freePort(), rtpStart, rtpEnd: rtpStart + 100, xmlCurl: await freePort() };
   const pw = () => randomBytes(9).toString('base64url');
-  const secrets: SwitchSecrets = { eslPassword: `esl-${pw()}`, defaultPassword: `dp-${pw()}`, phones: { '1001': pw(), '1002': pw(), '1003': pw() } };
+  const secrets: SwitchSecrets = { eslPassword: `esl-${pw()}`, defaultPassword: `dp-${pw()}`, phones: { '1001': pw(), '1002': pw(), '1003': pw() }, xmlCurlPassword: `xc-${pw()}` };
   buildConf(dir, ports, secrets, where.modDir);
   const cc = join(dir, 'conf/autoload_configs/callcenter.conf.xml');
   writeFileSync(cc, readFileSync(cc, 'utf8').replace('<param name="dbname" value="callcenter"/>', `<param name="dbname" value="callcenter"/>\n    <param name="odbc-dsn" value="${dsn}"/>\n    <param name="cc-instance-id" value="${name}"/>`));

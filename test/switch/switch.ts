@@ -61,9 +61,9 @@ export class RealSwitch {
     for (let attempt = 1; ; attempt++) {
       const dir = mkdtempSync(join(tmpdir(), 'cc-fs-'));
       const rtpStart = 20000 + 2 * Math.floor(Math.random() * 15000);
-      const ports: SwitchPorts = { esl: await freePort(), sipInternal: await freePort(), sipExternal: await freePort(), rtpStart, rtpEnd: rtpStart + 400 };
+      const ports: SwitchPorts = { esl: await freePort(), sipInternal: await freePort(), sipExternal: await freePort(), rtpStart, rtpEnd: rtpStart + 400, xmlCurl: await freePort() };
       const pw = () => randomBytes(9).toString('base64url');
-      const secrets: SwitchSecrets = { eslPassword: `esl-${pw()}`, defaultPassword: `dp-${pw()}`, phones: { '1001': `p1001-${pw()}`, '1002': `p1002-${pw()}`, '1003': `p1003-${pw()}` } };
+      const secrets: SwitchSecrets = { eslPassword: `esl-${pw()}`, defaultPassword: `dp-${pw()}`, phones: { '1001': `p1001-${pw()}`, '1002': `p1002-${pw()}`, '1003': `p1003-${pw()}` }, xmlCurlPassword: `xc-${pw()}` };
       buildConf(dir, ports, secrets, where.modDir);
       const fs = new RealSwitch(dir, ports, secrets, where.bin);
       try {

@@ -238,6 +238,8 @@ export async function startGatewayOn(t: Target, redis: TestRedis, env: Record<st
     API_TOKENS: `boss:admin:${ADMIN}`,
     RATE_LIMIT_PER_MINUTE: '100000',
     ESL_COMMAND_TIMEOUT_MS: '10000',
+    // Each gateway answers mod_xml_curl on a port of its own (test/switch/queues.test.ts binds the switch to one).
+    XML_CURL_PORT: '0',
     ...env,
   });
   const logger = process.env.TEST_LOG ? createLogger('debug') : silentLogger();
