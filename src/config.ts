@@ -1,4 +1,5 @@
 import { LOG_LEVELS, type LogLevel } from './log.js';
+import { controlsConfig, type ControlsConfig } from './calls/controls/config.js';
 
 /**
  * Configuration from the environment. Every default here is mirrored by the
@@ -51,6 +52,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Call records: PostgreSQL at `databaseUrl`, else embedded PGlite (in memory, or in `pgliteDataDir`); off when `enabled` is false. */
   readonly records: { readonly enabled: boolean; readonly databaseUrl: string | null; readonly pgliteDataDir: string | null; readonly retentionDays: number };
+  /** Call controls: transfer context, outside-number routes, confirmation timeout (src/calls/controls/config.ts). */
+  readonly controls: ControlsConfig;
 }
 
 export class ConfigError extends Error {
@@ -144,5 +147,6 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600, 1),
     logLevel: logLevel(env),
     records: records(env),
+    controls: controlsConfig(env),
   };
 }

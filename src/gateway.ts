@@ -20,6 +20,8 @@ import { followCalls } from './calls/follow.js';
 import { callSubscription } from './calls/subscription.js';
 import type { CallsReader } from './calls/types.js';
 import { CallRecords } from './records/service.js';
+import { CallControls } from './calls/controls/controls.js';
+import { pushControlOutcomes } from './realtime/desk-controls.js';
 
 export interface Gateway {
   readonly url: string;
@@ -36,6 +38,8 @@ export interface Gateway {
   readonly callers: CallerStore;
   /** Call records (null when CALL_RECORDS=off). */
   readonly records: CallRecords | null;
+  /** Call controls (hang up, hold, mute, DTMF, transfer): for the desk, REST and the supervisor console. */
+  readonly controls: CallControls;
   stop(): Promise<void>;
 }
 
@@ -147,6 +151,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     void records?.start();
   }
 
+  // After followCalls: the call model applies each event before the controls read it.
+  const auditLog = audit;
+  const controls = new CallControls({ client, calls, view, config: config.controls, logger: logger.child({ part: 'controls' }), ...(auditLog ? { onCommand: (r) => auditLog.record(r) } : {}) });
+
   const pops = new PopCache(stores.callers, redisError);
   const desk = new AgentDesk(
     callCenter,
@@ -156,11 +164,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     { calls, breakReasons: config.breakReasons, awayGraceMs: config.agentAwayGraceS * 1000, logoutGraceMs: config.agentLogoutGraceS * 1000 },
     logger,
   );
+  pushControlOutcomes(controls, desk);
 
-  const app = await buildHttpApp({ config, callCenter, view, calls, callers: stores.callers, passwords: stores.passwords, sessions: stores.sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records });
+  const app = await buildHttpApp({ config, callCenter, view, calls, controls, callers: stores.callers, passwords: stores.passwords, sessions: stores.sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records });
   const ws = attachDeskWebSocket(
     app.server,
-    { desk, callCenter, view, passwords: stores.passwords, sessions: stores.sessions, metrics, logger },
+    { desk, callCenter, view, passwords: stores.passwords, sessions: stores.sessions, metrics, logger, controls },
     { pingMs: config.wsPingMs, logoutGraceS: config.agentLogoutGraceS },
   );
   await app.listen({ host: config.http.host, port: config.http.port });
@@ -181,8 +190,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     passwords: stores.passwords,
     callers: stores.callers,
     records,
+    controls,
     async stop() {
       await ws.close();
+      controls.close();
       await app.close();
       desk.close();
       callCenter.close();

@@ -6,6 +6,7 @@ import { separateString } from './separate.js';
 import { parseContact } from './legs.js';
 import { HoldCommand } from './hold.js';
 import { showCommand } from './show.js';
+import { ControlCommands } from './call-controls.js';
 
 export const VERSION_FULL = '1.10.12-release+git~20240802T210227Z~a88d069d6f~64bit';
 export const VERSION_HUMAN = 'git a88d069 2024-08-02 21:02:27Z 64bit';
@@ -24,6 +25,7 @@ const ORIGINATE_SYNTAX = '<call url> <exten>|&<application_name>(<app_args>) [<d
  */
 export class ApiCommands {
   private readonly holdCommand: HoldCommand;
+  private readonly controls: ControlCommands;
 
   constructor(
     private readonly core: SwitchCore,
@@ -31,6 +33,7 @@ export class ApiCommands {
     private readonly routing: Routing,
   ) {
     this.holdCommand = new HoldCommand(core);
+    this.controls = new ControlCommands(core, routing);
   }
 
   execute(command: string, arg: string | null): ApiResult {
@@ -54,8 +57,11 @@ export class ApiCommands {
         return ok(this.status());
       case 'version':
         return ok(arg && arg.trim() === 'short' ? '1.10.12\n' : `FreeSWITCH Version ${VERSION_FULL} (${VERSION_HUMAN})\n`);
-      default:
-        return { found: false, output: '' };
+      default: {
+        // uuid_audio, uuid_send_dtmf, uuid_setvar, uuid_transfer, callcenter_break (call-controls.ts).
+        const out = this.controls.execute(command, arg);
+        return out === null ? { found: false, output: '' } : ok(out);
+      }
     }
   }
 

@@ -11,6 +11,7 @@ import type { SessionStore } from '../store/sessions.js';
 import type { CallRecords } from '../records/service.js';
 import type { FastifyRequest } from 'fastify';
 import type { CallsReader } from '../calls/types.js';
+import type { CallControls } from '../calls/controls/controls.js';
 
 /** What the HTTP edge needs, handed in by the composition root. */
 export interface HttpDeps {
@@ -31,6 +32,8 @@ export interface HttpDeps {
   readonly webRoot: string;
   /** Call records (null or absent: turned off). */
   readonly records?: CallRecords | null;
+  /** Call controls for supervisors and CRMs (absent: those routes answer 503). */
+  readonly controls?: CallControls;
 }
 
 export function actorOf(req: FastifyRequest, agent?: string): Actor {

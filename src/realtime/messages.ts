@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { NAME_PATTERN } from '../callcenter/grammar.js';
 import type { ClientMessage } from './protocol.js';
+import { callControlValidators } from './messages-calls.js';
 
 /** Schemas of client → server messages; anything else is refused with an error code. */
 const Id = Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Integer()]));
@@ -30,6 +31,7 @@ const validators = {
   ready: Compile(Ready),
   busy: Compile(Busy),
   logout: Compile(Logout),
+  ...callControlValidators,
 } as const;
 
 export type ParseResult =

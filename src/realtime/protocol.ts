@@ -10,7 +10,14 @@ export type ClientMessage =
   | { type: 'resume'; id?: string | number; agent: string; token: string; lastSeq: number }
   | { type: 'ready'; id?: string | number }
   | { type: 'busy'; id?: string | number; reason?: string }
-  | { type: 'logout'; id?: string | number };
+  | { type: 'logout'; id?: string | number }
+  | CallControlMessage;
+
+/** Call controls (src/realtime/ws-calls.ts): on the agent's own current call; `memberUuid` = the call the page shows. */
+export type CallControlMessage =
+  | { type: 'call.hangup' | 'call.hold' | 'call.unhold' | 'call.mute' | 'call.unmute'; id?: string | number; memberUuid?: string }
+  | { type: 'call.dtmf'; id?: string | number; memberUuid?: string; digits: string }
+  | { type: 'call.transfer'; id?: string | number; memberUuid?: string; kind: 'extension' | 'queue' | 'number'; to: string };
 
 export interface CallInfo {
   queue: string;
@@ -33,6 +40,8 @@ export interface CallInfo {
   held: boolean;
   /** The agent's leg (CC-Agent-UUID of bridge-agent-start); null while ringing. */
   agentLegUuid: string | null;
+  /** The agent's mute as the switch confirmed it (call controls); absent = not muted. */
+  muted?: boolean;
 }
 
 export interface QueueInfo {
@@ -62,6 +71,8 @@ export type Push =
   | { type: 'call.held'; queue: string; memberUuid: string; held: boolean; agentLegUuid: string | null }
   | { type: 'call.ended'; queue: string; memberUuid: string; cause: string; hangupCause: string | null; talkTimeS: number }
   | { type: 'call.missed'; queue: string; memberUuid: string; callerNumber: string; callerName: string; hangupCause: string; status: string | null }
+  | { type: 'call.muted'; queue: string; memberUuid: string; muted: boolean }
+  | { type: 'call.transferred'; queue: string; memberUuid: string; kind: 'extension' | 'queue' | 'number'; to: string }
   | { type: 'queue.waiting'; queue: string; count: number }
   | { type: 'link'; switchConnected: boolean };
 
@@ -90,4 +101,10 @@ export type ErrorCode =
   | 'SWITCH_TIMEOUT'
   | 'STORE_DOWN'
   | 'RATE_LIMITED'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  // call controls (src/calls/controls/errors.ts)
+  | 'NO_CALL'
+  | 'CALL_GONE'
+  | 'NOT_ALLOWED'
+  | 'BAD_TARGET'
+  | 'CONTROL_BUSY';

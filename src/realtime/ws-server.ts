@@ -16,6 +16,8 @@ import { startHeartbeat } from './ws-heartbeat.js';
 import { login, LoginThrottle } from './ws-login.js';
 import { resume, touch } from './ws-resume.js';
 import { statusCommand } from './ws-status.js';
+import { callControl } from './ws-calls.js';
+import type { CallControls } from '../calls/controls/controls.js';
 
 export interface WsOptions {
   readonly pingMs: number;
@@ -36,6 +38,8 @@ export interface WsDeps {
   readonly sessions: SessionStore;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
+  /** Call controls (absent: the call.* messages are refused with NOT_ALLOWED). */
+  readonly controls?: CallControls;
 }
 
 const MAX_STRIKES = 20;
@@ -120,6 +124,16 @@ export function attachDeskWebSocket(server: Server, deps: WsDeps, opts: WsOption
           const ch = c.channel;
           if (!ch) throw new ClientError('NOT_LOGGED_IN', 'log in first');
           return await statusCommand(ctx, c, ch, m, id);
+        }
+        case 'call.hangup':
+        case 'call.hold':
+        case 'call.unhold':
+        case 'call.mute':
+        case 'call.unmute':
+        case 'call.dtmf':
+        case 'call.transfer': {
+          if (!c.channel) throw new ClientError('NOT_LOGGED_IN', 'log in first');
+          return await callControl(deps.controls ?? null, c, c.channel, m, id);
         }
       }
     } catch (err) {
