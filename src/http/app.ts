@@ -18,6 +18,7 @@ import { callerRoutes } from './routes/callers.js';
 import { auditRoutes } from './routes/audit.js';
 import { callRoutes } from './routes/calls.js';
 import { activeCallRoutes } from './routes/active-calls.js';
+import { callControlRoutes } from './routes/call-controls.js';
 
 // fastify-metrics is CommonJS with `exports.default`: under ESM its plugin is one level down.
 const metricsPlugin = ((metricsModule as unknown as { default?: unknown }).default ?? metricsModule) as FastifyPluginCallback<Partial<IMetricsPluginOptions>>;
@@ -115,6 +116,7 @@ export async function buildHttpApp(deps: HttpDeps) {
       await api.register(callerRoutes(deps));
       await api.register(auditRoutes(deps));
       await api.register(activeCallRoutes(deps));
+      await api.register(callControlRoutes(deps));
       await api.register(callRoutes(deps));
     },
     { prefix: '/api' },
