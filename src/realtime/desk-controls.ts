@@ -14,6 +14,11 @@ export function pushControlOutcomes(controls: CallControls, desk: AgentDesk): vo
     ch.call = { ...ch.call, muted };
     desk.push(ch, { type: 'call.muted', queue: call.queue, memberUuid: call.memberUuid, muted }, null);
   });
+  controls.on('consult', (call, state, target) => {
+    const ch = call.agent ? desk.channel(call.agent) : undefined;
+    if (!ch) return;
+    desk.push(ch, { type: 'call.consult', queue: call.queue, memberUuid: call.memberUuid, state, kind: target.kind, to: target.to }, null);
+  });
   controls.on('transferred', (call, target) => {
     const ch = call.agent ? desk.channel(call.agent) : undefined;
     if (!ch) return;

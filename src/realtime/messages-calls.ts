@@ -17,6 +17,11 @@ const Transfer = Type.Union([
   Type.Object({ type: Type.Literal('call.transfer'), id: Id, memberUuid: MemberUuid, kind: Type.Literal('number'), to: Type.String({ pattern: NUMBER_PATTERN }) }, { additionalProperties: false }),
 ]);
 
+const Consult = Type.Union([
+  Type.Object({ type: Type.Literal('call.consult'), id: Id, memberUuid: MemberUuid, kind: Type.Literal('extension'), to: Type.String({ pattern: EXTENSION_PATTERN }) }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('call.consult'), id: Id, memberUuid: MemberUuid, kind: Type.Literal('number'), to: Type.String({ pattern: NUMBER_PATTERN }) }, { additionalProperties: false }),
+]);
+
 export const callControlValidators = {
   'call.hangup': Compile(plain('call.hangup')),
   'call.hold': Compile(plain('call.hold')),
@@ -25,4 +30,8 @@ export const callControlValidators = {
   'call.unmute': Compile(plain('call.unmute')),
   'call.dtmf': Compile(Dtmf),
   'call.transfer': Compile(Transfer),
+  'call.consult': Compile(Consult),
+  'call.consult.complete': Compile(plain('call.consult.complete')),
+  'call.consult.cancel': Compile(plain('call.consult.cancel')),
+  'call.conference': Compile(plain('call.conference')),
 } as const;

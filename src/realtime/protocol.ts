@@ -17,7 +17,9 @@ export type ClientMessage =
 export type CallControlMessage =
   | { type: 'call.hangup' | 'call.hold' | 'call.unhold' | 'call.mute' | 'call.unmute'; id?: string | number; memberUuid?: string }
   | { type: 'call.dtmf'; id?: string | number; memberUuid?: string; digits: string }
-  | { type: 'call.transfer'; id?: string | number; memberUuid?: string; kind: 'extension' | 'queue' | 'number'; to: string };
+  | { type: 'call.transfer'; id?: string | number; memberUuid?: string; kind: 'extension' | 'queue' | 'number'; to: string }
+  | { type: 'call.consult'; id?: string | number; memberUuid?: string; kind: 'extension' | 'number'; to: string }
+  | { type: 'call.consult.complete' | 'call.consult.cancel' | 'call.conference'; id?: string | number; memberUuid?: string };
 
 export interface CallInfo {
   queue: string;
@@ -73,6 +75,7 @@ export type Push =
   | { type: 'call.missed'; queue: string; memberUuid: string; callerNumber: string; callerName: string; hangupCause: string; status: string | null }
   | { type: 'call.muted'; queue: string; memberUuid: string; muted: boolean }
   | { type: 'call.transferred'; queue: string; memberUuid: string; kind: 'extension' | 'queue' | 'number'; to: string }
+  | { type: 'call.consult'; queue: string; memberUuid: string; state: 'talking' | 'conference' | 'completed' | 'cancelled'; kind: 'extension' | 'queue' | 'number'; to: string }
   | { type: 'queue.waiting'; queue: string; count: number }
   | { type: 'link'; switchConnected: boolean };
 

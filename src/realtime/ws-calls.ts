@@ -35,6 +35,18 @@ export async function callControl(controls: CallControls | null, c: Connection, 
       case 'call.transfer':
         await controls.transfer(ref, { kind: m.kind, to: m.to }, actor);
         break;
+      case 'call.consult':
+        await controls.consult(ref, { kind: m.kind, to: m.to }, actor);
+        break;
+      case 'call.consult.complete':
+        await controls.consultComplete(ref, actor);
+        break;
+      case 'call.consult.cancel':
+        await controls.consultCancel(ref, actor);
+        break;
+      case 'call.conference':
+        await controls.conference(ref, actor);
+        break;
     }
   } catch (err) {
     if (err instanceof ControlError) throw new ClientError(err.code, err.message);

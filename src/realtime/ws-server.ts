@@ -131,7 +131,11 @@ export function attachDeskWebSocket(server: Server, deps: WsDeps, opts: WsOption
         case 'call.mute':
         case 'call.unmute':
         case 'call.dtmf':
-        case 'call.transfer': {
+        case 'call.transfer':
+        case 'call.consult':
+        case 'call.consult.complete':
+        case 'call.consult.cancel':
+        case 'call.conference': {
           if (!c.channel) throw new ClientError('NOT_LOGGED_IN', 'log in first');
           return await callControl(deps.controls ?? null, c, c.channel, m, id);
         }

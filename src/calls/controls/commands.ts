@@ -30,3 +30,30 @@ export const breakAgent = (uuid: string): string => `callcenter_break agent ${le
 export function dtmfSent(reply: string, uuid: string, digits: string): boolean {
   return reply.trimEnd() === `+OK ${uuid} sent DTMF ${digits}.`;
 }
+
+// ---- consult (attended) transfer, conference: as run on the real switch (fixture 14, 15 and controls.test.ts) ----
+
+/** park_after_bridge on the member: moving the agent leg away then parks the caller instead of hanging it up (14b). */
+export const parkAfterBridge = (uuid: string, on: boolean): string => (on ? `uuid_setvar ${legUuid(uuid)} park_after_bridge true` : `uuid_setvar ${legUuid(uuid)} park_after_bridge`);
+/**
+ * The consult leg, parked once answered: `+OK <uuid>` (as a BACKGROUND_JOB) or `-ERR <cause>`.
+ * `dial` is built here from a checked target; `callerId` is the caller's number when it is plain digits.
+ */
+export function originateConsult(uuid: string, dial: string, callerId: string | null): string {
+  const vars = [`origination_uuid=${legUuid(uuid)}`, 'originate_timeout=30', 'ignore_early_media=true', 'loopback_bowout=false'];
+  if (callerId && /^\+?[0-9]{1,20}$/.test(callerId)) vars.push(`origination_caller_id_number=${callerId}`);
+  return `originate {${vars.join(',')}}${dial} &park`;
+}
+/** `+OK <b>`: a takes b as its partner; a's old partner follows its own park/hangup-after-bridge. */
+export const bridge = (a: string, b: string): string => `uuid_bridge ${legUuid(a)} ${legUuid(b)}`;
+/** `+OK Message sent`: plays to a parked caller (the consult's music). */
+export const playMusic = (uuid: string, music: string): string => `uuid_broadcast ${legUuid(uuid)} ${music} aleg`;
+/** `+OK`: stops what the leg plays. */
+export const stopMedia = (uuid: string): string => `uuid_break ${legUuid(uuid)} all`;
+/** The conference of a three-way call: one per caller. */
+export const conferenceName = (memberSession: string): string => `cc-${legUuid(memberSession)}`;
+/** Agent leg and its partner (the consult leg) into the conference (fixture 15 used -both from the member). */
+export const bothToConference = (uuid: string, name: string): string => `uuid_transfer ${legUuid(uuid)} -both conference:${name}@default inline`;
+export const toConference = (uuid: string, name: string): string => `uuid_transfer ${legUuid(uuid)} conference:${name}@default inline`;
+/** `<id>;<channel>;<uuid>;<cid name>;<cid number>;<flags>;…` per member (15). */
+export const conferenceList = (name: string): string => `conference ${name} list`;

@@ -10,6 +10,8 @@ import * as cmd from './commands.js';
 import { routeOf, type ControlsConfig } from './config.js';
 import { ControlError } from './errors.js';
 import { digits as checkDigits, holdMusic, transferTarget, type TransferTarget } from './grammar.js';
+import { alive } from './legs.js';
+import { Consults, type ConsultState } from './consult.js';
 
 /**
  * Which call a control is about. `{ agent }`: the agent's own current call,
@@ -20,7 +22,7 @@ import { digits as checkDigits, holdMusic, transferTarget, type TransferTarget }
  */
 export type CallRef = { readonly agent: string; readonly memberUuid?: string } | { readonly memberSessionUuid: string; readonly memberUuid?: string };
 
-export type ControlName = 'hangup' | 'hold' | 'unhold' | 'mute' | 'unmute' | 'dtmf' | 'transfer';
+export type ControlName = 'hangup' | 'hold' | 'unhold' | 'mute' | 'unmute' | 'dtmf' | 'transfer' | 'consult' | 'consult-complete' | 'consult-cancel' | 'conference';
 
 export interface ControlResult {
   readonly control: ControlName;
@@ -37,11 +39,13 @@ export interface CallControlsEvents {
   muted: [call: CallView, muted: boolean];
   /** A transfer the switch carried out (the caller left the agent); `call` is the call as it was before. */
   transferred: [call: CallView, target: TransferTarget];
+  /** A consult's state as the switch confirmed it (consult.ts). */
+  consult: [call: CallView, state: ConsultState, target: TransferTarget];
 }
 
 export interface CallControlsDeps {
   /** The subscribed ESL link: commands, and the events that confirm them. */
-  readonly client: Pick<EslClient, 'api' | 'ready' | 'on' | 'off'>;
+  readonly client: Pick<EslClient, 'api' | 'bgapi' | 'ready' | 'on' | 'off'>;
   /** The live call model, fed from the same link before this listens (gateway.ts wires it first). */
   readonly calls: CallsReader;
   readonly view: ViewReader;
@@ -54,11 +58,14 @@ export interface CallControlsDeps {
 /** The media-bug events `uuid_audio` fires on the leg (subscribed in ../subscription.ts). */
 export const MUTE_EVENTS = ['MEDIA_BUG_START', 'MEDIA_BUG_STOP'] as const;
 
+/** Controls refused while a consult is talking (the caller is parked meanwhile). */
+const DURING_CONSULT: ReadonlySet<ControlName> = new Set(['hangup', 'hold', 'unhold', 'dtmf', 'transfer']);
+
 /** How long a transferred caller's agent leg may stay up before the gateway releases the agent itself. */
 const RELEASE_GRACE_MS = 1000;
 
 /** One control in flight: the commands it sent, their replies, and its clock. */
-class Operation {
+export class Operation {
   readonly commands: string[] = [];
   readonly replies: string[] = [];
   readonly started = performance.now();
@@ -93,6 +100,22 @@ class Operation {
     }
   }
 
+  /** A command whose reply comes as a BACKGROUND_JOB (an originate that rings for seconds must not hold the link). */
+  async sendBackground(command: string, timeoutMs: number): Promise<string> {
+    this.commands.push(`bgapi ${command}`);
+    let reply: string;
+    try {
+      reply = await this.controls.bgapi(command, timeoutMs);
+    } catch (err) {
+      if (err instanceof EslTimeoutError) throw new ControlError('SWITCH_TIMEOUT', 'FreeSWITCH did not answer in time');
+      if (err instanceof EslLinkDownError) throw new ControlError('SWITCH_DOWN', 'FreeSWITCH is not reachable');
+      throw err;
+    }
+    this.replies.push(reply.trimEnd());
+    if (reply.startsWith('-')) throw new ControlError('SWITCH_REFUSED', `FreeSWITCH refused: ${reply.trimEnd().slice(0, 200)}`);
+    return reply;
+  }
+
   /** Resolves once `check` holds (at once, or after an event from the switch); SWITCH_TIMEOUT past `timeoutMs`. */
   until(check: () => boolean, what: string, timeoutMs?: number): Promise<void> {
     return this.controls.until(check, what, timeoutMs);
@@ -113,13 +136,42 @@ export class CallControls extends EventEmitter<CallControlsEvents> {
   private readonly mutedLegs = new Set<string>();
   private readonly waiters = new Set<() => void>();
   private readonly onEvent = (e: EslEvent): void => this.event(e);
+  private readonly consults: Consults;
 
   constructor(private readonly deps: CallControlsDeps) {
     super();
     deps.client.on('event', this.onEvent);
+    this.consults = new Consults(this, deps.config, (call) => holdMusic(deps.view.queues.get(call.queue)?.config.moh_sound));
+    this.consults.on('consult', (call, state, target) => this.emit('consult', call, state, target));
     deps.calls.on('removed', (c) => {
       if (c.agentLegUuid) this.mutedLegs.delete(c.agentLegUuid);
+      this.consults.forget(c.memberSessionUuid);
     });
+  }
+
+  /** Consult (attended) transfer: the caller hears music, the agent talks to the target (consult.ts). */
+  consult(ref: CallRef, target: TransferTarget, actor: Actor): Promise<ControlResult> {
+    return this.consults.consult(ref, target, actor);
+  }
+
+  /** Caller and consulted party talk; the agent is released. */
+  consultComplete(ref: CallRef, actor: Actor): Promise<ControlResult> {
+    return this.consults.complete(ref, actor);
+  }
+
+  /** The consulted party is dropped; the agent talks to the caller again. */
+  consultCancel(ref: CallRef, actor: Actor): Promise<ControlResult> {
+    return this.consults.cancel(ref, actor);
+  }
+
+  /** Caller, agent and consulted party in one conference; the agent may then hang up and the other two stay. */
+  conference(ref: CallRef, actor: Actor): Promise<ControlResult> {
+    return this.consults.conference(ref, actor);
+  }
+
+  /** The open consult of a call (its state and target), if any. */
+  consultOf(call: CallView): { readonly state: 'talking' | 'conference'; readonly target: TransferTarget } | undefined {
+    return this.consults.of(call.memberSessionUuid);
   }
 
   close(): void {
@@ -252,6 +304,11 @@ export class CallControls extends EventEmitter<CallControlsEvents> {
     return this.deps.client.api(command);
   }
 
+  async bgapi(command: string, timeoutMs: number): Promise<string> {
+    if (!this.deps.client.ready) throw new EslLinkDownError();
+    return this.deps.client.bgapi(command, { timeoutMs });
+  }
+
   until(check: () => boolean, what: string, timeoutMs = this.deps.config.timeoutMs): Promise<void> {
     if (check()) return Promise.resolve();
     return new Promise((resolve, reject) => {
@@ -287,13 +344,18 @@ export class CallControls extends EventEmitter<CallControlsEvents> {
     if (call) this.emit('muted', call, on);
   }
 
-  /** Runs one control: finds the call, takes its lock, audits the outcome. */
-  private async run(name: ControlName, ref: CallRef, actor: Actor, opts: { bridged: boolean }, body: (op: Operation, call: CallView) => Promise<string>): Promise<ControlResult> {
+  /** Runs one control: finds the call, takes its lock, audits the outcome (also for consult.ts). */
+  async run(name: ControlName, ref: CallRef, actor: Actor, opts: { bridged: boolean }, body: (op: Operation, call: CallView) => Promise<string>): Promise<ControlResult> {
     const started = performance.now();
     let op: Operation | null = null;
     let call: CallView | null = null;
     try {
       call = this.resolve(ref, opts.bridged);
+      // While the agent talks to a consulted party the caller is parked: hanging the agent leg up,
+      // holding it or transferring the caller would strand the caller. Complete or cancel first.
+      if (this.consults.of(call.memberSessionUuid)?.state === 'talking' && DURING_CONSULT.has(name)) {
+        throw new ControlError('NOT_ALLOWED', 'a consult is open: complete or cancel it first');
+      }
       if (this.busy.has(call.memberSessionUuid)) throw new ControlError('CONTROL_BUSY', 'another control on this call is waiting for the switch');
       this.busy.add(call.memberSessionUuid);
       try {
@@ -329,19 +391,19 @@ export class CallControls extends EventEmitter<CallControlsEvents> {
     return call;
   }
 
-  private agentLegOf(call: CallView): LegView {
+  agentLegOf(call: CallView): LegView {
     const leg = alive(call.agentLeg);
     if (!leg) throw new ControlError('CALL_GONE', 'the agent leg has hung up');
     return leg;
   }
 
   /** The call as the model shows it now, if it is still the same queue episode. */
-  private current(call: CallView): CallView | undefined {
+  current(call: CallView): CallView | undefined {
     const v = this.deps.calls.get(call.memberSessionUuid);
     return v && v.memberUuid === call.memberUuid ? v : undefined;
   }
 
-  private legGone(session: string, uuid: string): boolean {
+  legGone(session: string, uuid: string): boolean {
     const v = this.deps.calls.get(session);
     if (!v) return true;
     const leg = v.member?.uuid === uuid ? v.member : v.agentLeg?.uuid === uuid ? v.agentLeg : null;
@@ -366,7 +428,7 @@ export class CallControls extends EventEmitter<CallControlsEvents> {
    * agent's call. If the leg stays (it was parked), release the agent: `callcenter_break agent`
    * (`-ERR no reply` when it works; `Session not found` when the leg went meanwhile) and end the leg.
    */
-  private async release(op: Operation, call: CallView, agentLeg: string): Promise<void> {
+  async release(op: Operation, call: CallView, agentLeg: string): Promise<void> {
     try {
       await op.until(() => this.legGone(call.memberSessionUuid, agentLeg), 'the agent leg hung up', RELEASE_GRACE_MS);
       return;
@@ -386,6 +448,3 @@ export class CallControls extends EventEmitter<CallControlsEvents> {
   }
 }
 
-function alive(leg: LegView | null | undefined): LegView | null {
-  return leg && !leg.gone && leg.state !== 'hangup' ? leg : null;
-}
