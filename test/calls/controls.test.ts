@@ -286,3 +286,39 @@ test('without a call NO_CALL; not logged in NOT_LOGGED_IN', async () => {
     await s.stop();
   }
 });
+
+test('consult guards on the double: nothing open, a queue target, an unrouted number, a null agent leg; nothing is sent', async () => {
+  const s = await stack();
+  try {
+    await addAgent(s, A); // null/agent-1001: no SIP leg to hold while consulting
+    const { desk } = await bridged(s);
+    const from = mark(s);
+    for (const type of ['call.consult.complete', 'call.consult.cancel', 'call.conference']) {
+      const r = await desk.request({ type });
+      assert.equal(r.type === 'error' && r.code, 'NOT_ALLOWED', type);
+    }
+    const q = await desk.request({ type: 'call.consult', kind: 'queue', to: SALES });
+    assert.equal(q.type === 'error' && q.code, 'BAD_MESSAGE');
+    const n = await desk.request({ type: 'call.consult', kind: 'number', to: '+19005550000' });
+    assert.equal(n.type === 'error' && n.code, 'NOT_ALLOWED');
+    const sip = await desk.request({ type: 'call.consult', kind: 'extension', to: '1002' });
+    assert.equal(sip.type === 'error' && sip.code, 'NOT_ALLOWED');
+    assert.deepEqual(commandsSince(s, from), []);
+    desk.close();
+  } finally {
+    await s.stop();
+  }
+});
+
+test('number routes: anchored whole-number matches; a bad route is a configuration error', async () => {
+  const { controlsConfig, routeOf } = await import('../../src/calls/controls/config.js');
+  const c = controlsConfig({ TRANSFER_NUMBER_ROUTES: '1555[0-9]{7}=>outbound; ^\\+44[0-9]{10}$=>intl' });
+  assert.equal(routeOf(c.numberRoutes, '15551234567'), 'outbound');
+  assert.equal(routeOf(c.numberRoutes, '915551234567'), null, 'a prefix does not sneak in');
+  assert.equal(routeOf(c.numberRoutes, '155512345678'), null, 'nor a suffix');
+  assert.equal(routeOf(c.numberRoutes, '+442071234567'), 'intl');
+  assert.equal(routeOf(controlsConfig({}).numberRoutes, '15551234567'), null, 'no routes: no outside numbers');
+  assert.throws(() => controlsConfig({ TRANSFER_NUMBER_ROUTES: '([0-9]=>outbound' }), /bad regex/);
+  assert.throws(() => controlsConfig({ TRANSFER_NUMBER_ROUTES: '1555[0-9]{7}=>out bound' }), /regex=>context/);
+  assert.throws(() => controlsConfig({ TRANSFER_CONTEXT: 'a b' }), /TRANSFER_CONTEXT/);
+});
