@@ -7,6 +7,7 @@
  *   npm run bench -- pops [agents]        screen-pop latency at 20/s, 200/s and a 10x overload, memory per desk socket (issue: Agent desk)
  *   npm run bench -- resync [seconds]     desk status commands p50/p99 with and without the periodic resync (1,000 agents, 2,000 members) (issue 9)
  *   npm run bench -- double               the FreeSWITCH double's own speed: pipelined api, 200 callers/s, a 1,000-caller burst
+ *   npm run bench -- controls [ops]      call-control ack latency per control on the real switch, p50/p99 (issue 10)
  *   npm run bench -- records [rows]       call records: batched write rate, filtered query p99 over [rows] (default 2M), CSV export rate and memory
  */
 import { benchIngest } from './esl-ingest.js';
@@ -17,6 +18,7 @@ import { benchPops } from './pops.js';
 import { benchDouble } from './double.js';
 import { benchResync } from './resync.js';
 import { benchRecords } from './records.js';
+import { benchControls } from './controls.js';
 
 const [which = 'ingest', arg] = process.argv.slice(2);
 const benches: Record<string, () => Promise<void>> = {
@@ -28,6 +30,7 @@ const benches: Record<string, () => Promise<void>> = {
   double: () => benchDouble(),
   resync: () => benchResync(Number(arg ?? 15), Number(process.env.BENCH_ROUNDS ?? 2)),
   records: () => benchRecords(Number(arg ?? 2_000_000)),
+  controls: () => benchControls(Number(arg ?? 60)),
 };
 const run = benches[which];
 if (!run) {

@@ -21,9 +21,15 @@ export function consultTests(real: () => RealTarget): void {
       await createAgent(c, await t.agentPhone('1001', true), { status: 'Available' });
       const d = await desk(c, true);
       const codes: string[] = [];
+      // A consult rings the target (seconds): longer than DeskClient.request's 5 s.
       const send = async (m: Record<string, unknown>) => {
-        const r = await d.request(m);
-        codes.push(`${String(m.type)}:${r.type === 'ack' ? 'ack' : r.code}`);
+        const id = d.send(m);
+        let r: { type: string; code?: string } | undefined;
+        await waitFor(() => {
+          r = d.received.find((x) => (x.type === 'ack' || x.type === 'error') && x.id === id);
+          return r !== undefined;
+        }, `answer to ${JSON.stringify(m)} (so far ${JSON.stringify(codes)})`, 45000);
+        codes.push(`${String(m.type)}:${r!.type === 'ack' ? 'ack' : r!.code}`);
       };
 
       // 1. consult, cancel, consult, complete.

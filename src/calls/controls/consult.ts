@@ -97,10 +97,8 @@ export class Consults extends EventEmitter<ConsultEvents> {
       await op.send(cmd.unhold(leg.uuid));
       await op.until(() => this.controls.current(call)?.agentLeg?.held === false, 'CHANNEL_UNHOLD');
       const reply = await op.send(cmd.bridge(leg.uuid, consultLeg));
-      await op.until(() => {
-        const v = this.controls.current(call);
-        return !v || Boolean(v.member?.parked);
-      }, 'the caller parked');
+      // The agent leg's CHANNEL_BRIDGE to the consult leg (the consult leg's own events carry no cc_side and are filtered out).
+      await op.until(() => this.controls.current(call)?.agentLeg?.bridgedTo === consultLeg, 'the agent bridged to the consult leg');
       if (music) await op.send(cmd.playMusic(member.uuid, music));
       this.open.set(call.memberSessionUuid, { uuid: consultLeg, target: t, state: 'talking' });
       this.emit('consult', call, 'talking', t);
