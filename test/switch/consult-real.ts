@@ -41,7 +41,9 @@ export function consultTests(real: () => RealTarget): void {
       await send({ type: 'call.consult.complete' }); // nothing open: NOT_ALLOWED
       await send({ type: 'call.consult', kind: 'extension', to: '1002' });
       assert.equal((await d.next('call.consult', () => true, 15000)).state, 'talking');
-      assert.equal(session()?.member?.parked, true, 'the caller is parked (with music) while the agent consults');
+      const during = session();
+      assert.ok(during?.agentLeg?.bridgedTo && during.agentLeg.bridgedTo !== during.memberSessionUuid, 'the agent talks to the consult leg, not the caller');
+      assert.equal(during?.member?.gone, false, 'the caller is still up (parked, hearing music)');
       await send({ type: 'call.hangup' }); // refused while consulting: the caller would be stranded
       await talk();
       await send({ type: 'call.consult.cancel' });
