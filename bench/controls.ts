@@ -24,7 +24,7 @@ async function timed(d: DeskClient, m: Record<string, unknown>): Promise<number>
     answer = d.received.find((x) => (x.type === 'ack' || x.type === 'error') && x.id === id);
     return answer !== undefined;
   }, `answer to ${JSON.stringify(m)}`, 30000);
-  if (answer!.type !== 'ack') throw new Error(`${JSON.stringify(m)} refused: ${answer!.code}`);
+  if (answer!.type !== 'ack') throw new Error(`${JSON.stringify(m)} refused: ${answer!.code} ${JSON.stringify(answer)}`);
   return performance.now() - start;
 }
 
@@ -53,6 +53,11 @@ export async function benchControls(ops: number): Promise<void> {
       const before = d.received.filter((m) => m.type === 'call.bridged').length;
       results['transfer-queue']!.push(await timed(d, { type: 'call.transfer', kind: 'queue', to: 'support@default' }));
       await waitFor(() => d.received.filter((m) => m.type === 'call.bridged').length > before, 'bridged again', 30000);
+      // The call model must show the new episode bridged too (its agent leg up) before the next transfer.
+      await waitFor(() => {
+        const v = g.gw.calls.ofAgent('1001@default');
+        return v?.phase === 'bridged' && v.agentLeg !== null && !v.agentLeg.gone;
+      }, 'the model shows the call bridged again', 30000);
     }
     console.log(`call-control ack latency on the real switch (desk WebSocket → ack after the confirming event), ${ops} ops each`);
     for (const [name, xs] of Object.entries(results)) console.log(`${name.padEnd(15)} p50 ${pct(xs, 50).toFixed(1)} ms   p99 ${pct(xs, 99).toFixed(1)} ms   max ${Math.max(...xs).toFixed(1)} ms`);

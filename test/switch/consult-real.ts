@@ -104,4 +104,39 @@ export function consultTests(real: () => RealTarget): void {
       await redis.stop();
     }
   });
+
+  test('consult: the consulted party hangs up, the switch ends the agent leg with it, and the parked caller goes back into its queue with its data', async () => {
+    const t = real();
+    const redis = await startRedis();
+    const rec = await EventRecorder.start(t);
+    const g = await startGatewayOn(t, redis);
+    const c: Ctx = { t, g, rec };
+    try {
+      await t.agentPhone('1002', true);
+      await createAgent(c, await t.agentPhone('1001', true), { status: 'Available' });
+      const d = await desk(c, true);
+      await t.call({ name: 'Stranded', digits: '4242#' });
+      const first = await d.next('call.offered', () => true, 30000);
+      await d.next('call.bridged', () => true, 30000);
+      await talk();
+      const id = d.send({ type: 'call.consult', kind: 'extension', to: '1002' });
+      await d.next('ack', (m) => m.id === id, 45000);
+      await talk();
+      await t.hangupAgent('1002');
+      assert.equal((await d.next('call.consult', (m) => m.state === 'cancelled', 15000)).memberUuid, first.memberUuid);
+      await d.next('call.ended', (m) => m.memberUuid === first.memberUuid, 30000);
+      const again = await d.next('call.offered', (m) => m.memberUuid !== first.memberUuid, 30000);
+      assert.equal(again.callerNumber, first.callerNumber);
+      assert.equal(again.data?.account_number, '4242');
+      await d.next('call.bridged', (m) => m.memberUuid === again.memberUuid, 30000);
+      d.close();
+    } finally {
+      await g.stop();
+      rec.close();
+      await t.reset();
+      await t.api('callcenter_config tier del support@default 1001@default').catch(() => '');
+      await t.api('callcenter_config agent del 1001@default').catch(() => '');
+      await redis.stop();
+    }
+  });
 }

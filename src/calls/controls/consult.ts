@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Actor } from '../../callcenter/service.js';
-import type { CallView } from '../types.js';
+import type { Logger } from '../../log.js';
+import type { CallView, CallsReader } from '../types.js';
 import * as cmd from './commands.js';
 import { routeOf, type ControlsConfig } from './config.js';
 import type { CallControls, CallRef, ControlResult, Operation } from './controls.js';
@@ -19,7 +20,9 @@ export interface ConsultEvents {
 interface Open {
   readonly uuid: string;
   readonly target: TransferTarget;
-  state: 'talking' | 'conference';
+  /** closing: a complete/cancel/conference is under way (the agent leg may go as part of it). */
+  state: 'talking' | 'conference' | 'closing';
+  readonly queue: string;
 }
 
 /**
@@ -47,13 +50,38 @@ export class Consults extends EventEmitter<ConsultEvents> {
     private readonly controls: CallControls,
     private readonly config: ControlsConfig,
     private readonly music: (call: CallView) => string | null,
+    calls: CallsReader,
+    private readonly logger: Logger,
   ) {
     super();
+    calls.on('call', (v) => this.watch(v));
   }
 
   /** The consult of a call, for pages and tests. */
   of(memberSessionUuid: string): { readonly uuid: string; readonly target: TransferTarget; readonly state: 'talking' | 'conference' } | undefined {
-    return this.open.get(memberSessionUuid);
+    const c = this.open.get(memberSessionUuid);
+    return c ? { uuid: c.uuid, target: c.target, state: c.state === 'closing' ? 'talking' : c.state } : undefined;
+  }
+
+  /**
+   * The agent leg went away while the agent talked to the consulted party (the party hung up and
+   * the switch ended the agent leg with it, or the agent's phone hung up): the caller is parked
+   * with music and nobody would ever take it back. It goes back into its queue (same channel, same
+   * pop data), and the page hears `call.consult` cancelled.
+   */
+  private watch(v: CallView): void {
+    const c = this.open.get(v.memberSessionUuid);
+    if (!c || c.state !== 'talking' || alive(v.agentLeg)) return;
+    this.open.delete(v.memberSessionUuid);
+    const member = alive(v.member);
+    this.emit('consult', v, 'cancelled', c.target);
+    if (!member) return;
+    this.logger.warn({ call: v.memberSessionUuid }, 'agent leg gone during a consult: the caller goes back into its queue');
+    void (async () => {
+      for (const command of [cmd.stopMedia(member.uuid), cmd.parkAfterBridge(member.uuid, false), cmd.transferToQueue(member.uuid, c.queue)]) {
+        await this.controls.api(command);
+      }
+    })().catch((err: Error) => this.logger.error({ err: err.message, call: v.memberSessionUuid }, 'could not send a stranded caller back to its queue'));
   }
 
   /** The call ended: its consult is over whatever state it had. */
@@ -100,60 +128,74 @@ export class Consults extends EventEmitter<ConsultEvents> {
       // The agent leg's CHANNEL_BRIDGE to the consult leg (the consult leg's own events carry no cc_side and are filtered out).
       await op.until(() => this.controls.current(call)?.agentLeg?.bridgedTo === consultLeg, 'the agent bridged to the consult leg');
       if (music) await op.send(cmd.playMusic(member.uuid, music));
-      this.open.set(call.memberSessionUuid, { uuid: consultLeg, target: t, state: 'talking' });
+      this.open.set(call.memberSessionUuid, { uuid: consultLeg, target: t, state: 'talking', queue: call.queue });
       this.emit('consult', call, 'talking', t);
       return reply;
     });
   }
 
   complete(ref: CallRef, actor: Actor): Promise<ControlResult> {
-    return this.controls.run('consult-complete', ref, actor, { bridged: true }, async (op, call) => {
-      const c = this.talking(call);
-      const member = this.memberOf(call);
-      const agentLeg = this.controls.agentLegOf(call);
-      await op.send(cmd.stopMedia(member));
-      await op.send(cmd.parkAfterBridge(member, false));
-      const reply = await op.send(cmd.bridge(member, c.uuid));
-      await op.until(() => this.controls.legGone(call.memberSessionUuid, agentLeg.uuid), 'the agent leg hung up', 2000).catch(() => undefined);
-      await this.controls.release(op, call, agentLeg.uuid);
-      this.open.delete(call.memberSessionUuid);
-      this.emit('consult', call, 'completed', c.target);
-      return reply;
-    });
+    return this.controls.run('consult-complete', ref, actor, { bridged: true }, (op, call) => this.closing(call, (c) => this.doComplete(op, call, c)));
+  }
+
+  /** complete, cancel and conference: the consult is `closing` meanwhile, and `talking` again if they fail. */
+  private async closing(call: CallView, body: (c: Open) => Promise<string>): Promise<string> {
+    const c = this.talking(call);
+    try {
+      return await body(c);
+    } catch (err) {
+      if (this.open.get(call.memberSessionUuid) === c && c.state === 'closing') c.state = 'talking';
+      throw err;
+    }
+  }
+
+  private async doComplete(op: Operation, call: CallView, c: Open): Promise<string> {
+    const member = this.memberOf(call);
+    const agentLeg = this.controls.agentLegOf(call);
+    await op.send(cmd.stopMedia(member));
+    await op.send(cmd.parkAfterBridge(member, false));
+    const reply = await op.send(cmd.bridge(member, c.uuid));
+    await op.until(() => this.controls.legGone(call.memberSessionUuid, agentLeg.uuid), 'the agent leg hung up', 2000).catch(() => undefined);
+    await this.controls.release(op, call, agentLeg.uuid);
+    this.open.delete(call.memberSessionUuid);
+    this.emit('consult', call, 'completed', c.target);
+    return reply;
   }
 
   cancel(ref: CallRef, actor: Actor): Promise<ControlResult> {
-    return this.controls.run('consult-cancel', ref, actor, { bridged: true }, async (op, call) => {
-      const c = this.talking(call);
-      const member = this.memberOf(call);
-      const agentLeg = this.controls.agentLegOf(call);
-      await op.send(cmd.stopMedia(member));
-      const reply = await op.send(cmd.bridge(agentLeg.uuid, member));
-      await op.until(() => this.controls.current(call)?.agentLeg?.bridgedTo === member, 'the agent bridged to the caller again');
-      await op.send(cmd.parkAfterBridge(member, false));
-      // The switch hangs the consult leg up when it loses the agent; make sure of it.
-      await op.send(cmd.kill(c.uuid), (r) => /No such channel/i.test(r));
-      this.open.delete(call.memberSessionUuid);
-      this.emit('consult', call, 'cancelled', c.target);
-      return reply;
-    });
+    return this.controls.run('consult-cancel', ref, actor, { bridged: true }, (op, call) => this.closing(call, (c) => this.doCancel(op, call, c)));
+  }
+
+  private async doCancel(op: Operation, call: CallView, c: Open): Promise<string> {
+    const member = this.memberOf(call);
+    const agentLeg = this.controls.agentLegOf(call);
+    await op.send(cmd.stopMedia(member));
+    const reply = await op.send(cmd.bridge(agentLeg.uuid, member));
+    await op.until(() => this.controls.current(call)?.agentLeg?.bridgedTo === member, 'the agent bridged to the caller again');
+    await op.send(cmd.parkAfterBridge(member, false));
+    // The switch hangs the consult leg up when it loses the agent; make sure of it.
+    await op.send(cmd.kill(c.uuid), (r) => /No such channel/i.test(r));
+    this.open.delete(call.memberSessionUuid);
+    this.emit('consult', call, 'cancelled', c.target);
+    return reply;
   }
 
   conference(ref: CallRef, actor: Actor): Promise<ControlResult> {
-    return this.controls.run('conference', ref, actor, { bridged: true }, async (op, call) => {
-      const c = this.talking(call);
-      const member = this.memberOf(call);
-      const agentLeg = this.controls.agentLegOf(call);
-      const name = cmd.conferenceName(call.memberSessionUuid);
-      await op.send(cmd.stopMedia(member));
-      await op.send(cmd.parkAfterBridge(member, false));
-      await op.send(cmd.bothToConference(agentLeg.uuid, name));
-      const reply = await op.send(cmd.toConference(member, name));
-      await this.inConference(op, name, [member, agentLeg.uuid, c.uuid]);
-      c.state = 'conference';
-      this.emit('consult', call, 'conference', c.target);
-      return reply;
-    });
+    return this.controls.run('conference', ref, actor, { bridged: true }, (op, call) => this.closing(call, (c) => this.doConference(op, call, c)));
+  }
+
+  private async doConference(op: Operation, call: CallView, c: Open): Promise<string> {
+    const member = this.memberOf(call);
+    const agentLeg = this.controls.agentLegOf(call);
+    const name = cmd.conferenceName(call.memberSessionUuid);
+    await op.send(cmd.stopMedia(member));
+    await op.send(cmd.parkAfterBridge(member, false));
+    await op.send(cmd.bothToConference(agentLeg.uuid, name));
+    const reply = await op.send(cmd.toConference(member, name));
+    await this.inConference(op, name, [member, agentLeg.uuid, c.uuid]);
+    c.state = 'conference';
+    this.emit('consult', call, 'conference', c.target);
+    return reply;
   }
 
   /** Confirmed by the switch's own list: every leg is a member of the conference. */
@@ -175,6 +217,7 @@ export class Consults extends EventEmitter<ConsultEvents> {
   private talking(call: CallView): Open {
     const c = this.open.get(call.memberSessionUuid);
     if (!c || c.state !== 'talking') throw new ControlError('NOT_ALLOWED', c ? 'the consult is already a conference' : 'no consult is open on this call');
+    c.state = 'closing';
     return c;
   }
 

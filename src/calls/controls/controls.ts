@@ -141,7 +141,7 @@ export class CallControls extends EventEmitter<CallControlsEvents> {
   constructor(private readonly deps: CallControlsDeps) {
     super();
     deps.client.on('event', this.onEvent);
-    this.consults = new Consults(this, deps.config, (call) => holdMusic(deps.view.queues.get(call.queue)?.config.moh_sound));
+    this.consults = new Consults(this, deps.config, (call) => holdMusic(deps.view.queues.get(call.queue)?.config.moh_sound), deps.calls, deps.logger);
     this.consults.on('consult', (call, state, target) => this.emit('consult', call, state, target));
     deps.calls.on('removed', (c) => {
       if (c.agentLegUuid) this.mutedLegs.delete(c.agentLegUuid);
