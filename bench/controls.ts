@@ -49,18 +49,26 @@ export async function benchControls(ops: number): Promise<void> {
       results.unmute!.push(await timed(d, { type: 'call.unmute' }));
       results.dtmf!.push(await timed(d, { type: 'call.dtmf', digits: '1' }));
     }
+    const print = (name: string, xs: number[]) => console.log(`${name.padEnd(15)} n ${String(xs.length).padStart(3)}   p50 ${pct(xs, 50).toFixed(1)} ms   p99 ${pct(xs, 99).toFixed(1)} ms   max ${Math.max(...xs).toFixed(1)} ms`);
+    console.log(`call-control ack latency on the real switch (desk WebSocket → ack after the confirming event)`);
+    for (const name of ['hold', 'unhold', 'mute', 'unmute', 'dtmf']) print(name, results[name]!);
     for (let i = 0; i < ops; i++) {
       const before = d.received.filter((m) => m.type === 'call.bridged').length;
       results['transfer-queue']!.push(await timed(d, { type: 'call.transfer', kind: 'queue', to: 'support@default' }));
       await waitFor(() => d.received.filter((m) => m.type === 'call.bridged').length > before, 'bridged again', 30000);
       // The call model must show the new episode bridged too (its agent leg up) before the next transfer.
-      await waitFor(() => {
-        const v = g.gw.calls.ofAgent('1001@default');
-        return v?.phase === 'bridged' && v.agentLeg !== null && !v.agentLeg.gone;
-      }, 'the model shows the call bridged again', 30000);
+      try {
+        await waitFor(() => {
+          const v = g.gw.calls.ofAgent('1001@default');
+          return v?.phase === 'bridged' && v.agentLeg !== null && !v.agentLeg.gone;
+        }, 'the model shows the call bridged again', 10000);
+      } catch {
+        // Seen once after repeated same-queue transfers: the desk had call.bridged, the model did not show the episode bridged.
+        console.log(`transfer ${i + 1}: the call model did not show the new episode bridged; stopping here. Model: ${JSON.stringify(g.gw.calls.list().map((v) => ({ phase: v.phase, agent: v.agent, memberUuid: v.memberUuid, agentLeg: v.agentLeg && { gone: v.agentLeg.gone, state: v.agentLeg.state } })))}`);
+        break;
+      }
     }
-    console.log(`call-control ack latency on the real switch (desk WebSocket → ack after the confirming event), ${ops} ops each`);
-    for (const [name, xs] of Object.entries(results)) console.log(`${name.padEnd(15)} p50 ${pct(xs, 50).toFixed(1)} ms   p99 ${pct(xs, 99).toFixed(1)} ms   max ${Math.max(...xs).toFixed(1)} ms`);
+    print('transfer-queue', results['transfer-queue']!);
     d.close();
   } finally {
     await g.stop();
