@@ -306,6 +306,8 @@ export class CallModel extends EventEmitter<{ call: [call: CallView]; removed: [
       }
       case 'CHANNEL_UNBRIDGE': {
         const other = partner(leg.uuid, h) ?? leg.bridgedTo;
+        // uuid_bridge to a new partner (a consult) can fire the old bridge's UNBRIDGE after the new BRIDGE: keep the new one.
+        if (other && leg.bridgedTo && leg.bridgedTo !== other) return;
         leg.bridgedTo = null;
         const o = other ? this.legs.get(other) : undefined;
         if (o && o.bridgedTo === leg.uuid) o.bridgedTo = null;

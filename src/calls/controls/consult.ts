@@ -126,7 +126,10 @@ export class Consults extends EventEmitter<ConsultEvents> {
       await op.until(() => this.controls.current(call)?.agentLeg?.held === false, 'CHANNEL_UNHOLD');
       const reply = await op.send(cmd.bridge(leg.uuid, consultLeg));
       // The agent leg's CHANNEL_BRIDGE to the consult leg (the consult leg's own events carry no cc_side and are filtered out).
-      await op.until(() => this.controls.current(call)?.agentLeg?.bridgedTo === consultLeg, 'the agent bridged to the consult leg');
+      await op.until(() => {
+        const v = this.controls.current(call);
+        return !v || v.agentLeg?.bridgedTo === consultLeg || Boolean(v.member?.parked);
+      }, 'the agent bridged to the consult leg');
       if (music) await op.send(cmd.playMusic(member.uuid, music));
       this.open.set(call.memberSessionUuid, { uuid: consultLeg, target: t, state: 'talking', queue: call.queue });
       this.emit('consult', call, 'talking', t);
