@@ -4,6 +4,7 @@ import { kpiSettings, KpiConfigError } from './kpis/config.js';
 import type { KpiSettings } from './kpis/types.js';
 import { loadScaleConfig, type ScaleConfig } from './scale/config.js';
 import { loadAftercallConfig, type AftercallConfig } from './aftercall/config.js';
+import { controlsConfig, type ControlsConfig } from './calls/controls/config.js';
 
 /**
  * Configuration from the environment. Every default here is mirrored by the
@@ -74,6 +75,8 @@ export interface Config {
   readonly aftercall: AftercallConfig;
   /** Queues over REST, served to the switch by mod_xml_curl on a listener of its own (off when `enabled` is false). */
   readonly xmlCurl?: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly user: string; readonly password: string };
+  /** Call controls: transfer context, outside-number routes, confirmation timeout (src/calls/controls/config.ts). */
+  readonly controls: ControlsConfig;
 }
 
 export class ConfigError extends Error {
@@ -230,5 +233,6 @@ export function loadConfig(env: Env = process.env): Config {
     scale: scale(env),
     aftercall: loadAftercallConfig(env, (m) => new ConfigError(m)),
     xmlCurl: xmlCurl(env),
+    controls: controlsConfig(env),
   };
 }

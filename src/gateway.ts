@@ -42,6 +42,8 @@ import { EslSupervisorSwitch } from './supervisor/switch-commands.js';
 import { QueueStore } from './queues/store.js';
 import { QueueAdmin } from './queues/admin.js';
 import { XmlCurlEndpoint } from './queues/xml-curl-endpoint.js';
+import { CallControls } from './calls/controls/controls.js';
+import { pushControlOutcomes } from './realtime/desk-controls.js';
 
 export interface Gateway {
   readonly url: string;
@@ -68,6 +70,8 @@ export interface Gateway {
   readonly queueAdmin: QueueAdmin | null;
   /** The port mod_xml_curl is answered on (null: off). */
   readonly xmlCurlPort: number | null;
+  /** Call controls (hang up, hold, mute, DTMF, transfer): for the desk, REST and the supervisor console. */
+  readonly controls: CallControls;
   stop(): Promise<void>;
 }
 
@@ -226,6 +230,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     void records?.start().then(loadDefinitions);
     callCenter.on('ready', () => void loadDefinitions());
   }
+  // After followCalls: the call model applies each event before the controls read it.
+  const auditLog = audit;
+  const controls = new CallControls({ client, calls, view, config: config.controls, logger: logger.child({ part: 'controls' }), ...(auditLog ? { onCommand: (r) => auditLog.record(r) } : {}) });
 
   const pops = new PopCache(stores.callers, redisError);
   const desk = new AgentDesk(
@@ -242,6 +249,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     },
     logger,
   );
+  pushControlOutcomes(controls, desk);
 
   // After-call work: dispositions in Redis (and with the call records when they are on), wrap-up overrides.
   const dispositions = new DispositionStore(redis, records ? { pool: () => records.databasePool } : null, {
@@ -255,10 +263,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   new AgentIdAnnouncer(callCenter, config.aftercall, logger.child({ part: 'announce' }));
 
   if (outbound) pushOutboundStates(outbound, desk);
-  const app = await buildHttpApp({ config, callCenter, view, calls, callers: stores.callers, passwords: stores.passwords, sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records, outbound, kpis, drain, queueAdmin });
+  const app = await buildHttpApp({ config, callCenter, view, calls, controls, callers: stores.callers, passwords: stores.passwords, sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records, outbound, kpis, drain, queueAdmin });
   const ws = attachDeskWebSocket(
     app.server,
-    { desk, callCenter, view, passwords: stores.passwords, sessions, metrics, logger, outbound, aftercall },
+    { desk, callCenter, view, passwords: stores.passwords, sessions, metrics, logger, outbound, aftercall, controls },
     { pingMs: config.wsPingMs, logoutGraceS: config.agentLogoutGraceS },
   );
   drain.bind(ws);
@@ -301,10 +309,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     drain,
     queueAdmin,
     xmlCurlPort,
+    controls,
     async stop() {
       await ws.close();
       await supervisorWs.close();
       supervisorHub.close();
+      controls.close();
       await app.close();
       await xmlCurl?.close();
       desk.close();

@@ -48,6 +48,8 @@ interface Call {
   phase: CallPhase;
   /** Legs of this call by uuid (member, agent, offer legs). */
   legs: Set<string>;
+  /** CC-Member-UUIDs of the call's earlier queue episodes: their late events are not about the current one. */
+  earlier: Set<string>;
 }
 
 /** A member row and the agent leg serving it, as the callcenter view lists them. */
@@ -157,13 +159,19 @@ export class CallModel extends EventEmitter<{ call: [call: CallView]; removed: [
           this.calls.set(session, call);
         }
         // A new episode (also a transfer into another queue: same session, new member uuid).
+        // Its offer can come first on the wire (the agent's thread races the member's: seen on
+        // the real switch when a caller re-enters a queue whose agent is free): then keep it.
+        const early = call.memberUuid === memberUuid && call.phase !== 'waiting';
+        if (call.memberUuid && call.memberUuid !== memberUuid) call.earlier.add(call.memberUuid);
         call.memberUuid = memberUuid;
         call.queue = h.get('CC-Queue') ?? call.queue;
         call.callerNumber = h.get('CC-Member-CID-Number') ?? call.callerNumber;
         call.callerName = h.get('CC-Member-CID-Name') ?? call.callerName;
-        call.agent = null;
-        call.agentLegUuid = null;
-        call.phase = 'waiting';
+        if (!early) {
+          call.agent = null;
+          call.agentLegUuid = null;
+          call.phase = 'waiting';
+        }
         // The event carries the member channel's data: the member leg as it is now.
         this.seedLeg(call, session, 'member', h);
         return this.changed(call);
@@ -213,11 +221,18 @@ export class CallModel extends EventEmitter<{ call: [call: CallView]; removed: [
     }
   }
 
-  /** The call of this session, when the event is about its current episode (12: a late end for the old queue is not). */
+  /**
+   * The call of this session, when the event is about its current episode (12: a late end for the
+   * old queue is not). An offer for an episode not seen yet starts it (its member-queue-start trails).
+   */
   private current(session: string, memberUuid: string): Call | undefined {
     const call = this.calls.get(session);
     if (!call) return undefined;
-    if (memberUuid && call.memberUuid && call.memberUuid !== memberUuid) return undefined;
+    if (memberUuid && call.memberUuid && call.memberUuid !== memberUuid) {
+      if (call.earlier.has(memberUuid)) return undefined;
+      call.earlier.add(call.memberUuid);
+      call.memberUuid = memberUuid;
+    }
     return call;
   }
 
@@ -291,6 +306,8 @@ export class CallModel extends EventEmitter<{ call: [call: CallView]; removed: [
       }
       case 'CHANNEL_UNBRIDGE': {
         const other = partner(leg.uuid, h) ?? leg.bridgedTo;
+        // uuid_bridge to a new partner (a consult) can fire the old bridge's UNBRIDGE after the new BRIDGE: keep the new one.
+        if (other && leg.bridgedTo && leg.bridgedTo !== other) return;
         leg.bridgedTo = null;
         const o = other ? this.legs.get(other) : undefined;
         if (o && o.bridgedTo === leg.uuid) o.bridgedTo = null;
@@ -445,7 +462,7 @@ export class CallModel extends EventEmitter<{ call: [call: CallView]; removed: [
         this.emit('removed', { ...this.viewOfRemoved(old, oldLegs) });
         continue;
       }
-      const call: Call = { ...old, phase: 'ended', legs: new Set() };
+      const call: Call = { ...old, phase: 'ended', legs: new Set(), earlier: new Set(old.earlier) };
       this.calls.set(call.memberSessionUuid, call);
       for (const u of up) live(call, u, oldLegs.get(u)?.role ?? 'member');
     }
@@ -462,7 +479,7 @@ export class CallModel extends EventEmitter<{ call: [call: CallView]; removed: [
 }
 
 function newCall(session: string): Call {
-  return { memberSessionUuid: session, memberUuid: '', queue: '', callerNumber: '', callerName: '', agent: null, agentLegUuid: null, phase: 'waiting', legs: new Set() };
+  return { memberSessionUuid: session, memberUuid: '', queue: '', callerNumber: '', callerName: '', agent: null, agentLegUuid: null, phase: 'waiting', legs: new Set(), earlier: new Set() };
 }
 
 /** The other side of a CHANNEL_BRIDGE/UNBRIDGE (the A side fires it; `Other-Leg-Unique-ID` can be empty on UNBRIDGE: 11). */

@@ -1,4 +1,5 @@
 import { CHANNEL_EVENTS } from './model.js';
+import { MUTE_EVENTS } from './controls/controls.js';
 
 /**
  * What the gateway subscribes to for the call model, and the ESL filters that
@@ -26,8 +27,10 @@ import { CHANNEL_EVENTS } from './model.js';
  * (`/…/`): the switch compiles a regex filter for every event it tests.
  */
 export function callSubscription(extraEvents: readonly string[]): { events: string[]; filters: Array<[string, string]> } {
-  const channel = new Set<string>(CHANNEL_EVENTS);
-  const events = [...new Set([...CHANNEL_EVENTS, ...extraEvents])];
+  // MEDIA_BUG_START/STOP confirm the agent's mute (src/calls/controls): they carry the leg's
+  // channel variables, so the cc_side filters below keep other calls' media bugs off the wire too.
+  const channel = new Set<string>([...CHANNEL_EVENTS, ...MUTE_EVENTS]);
+  const events = [...new Set([...CHANNEL_EVENTS, ...MUTE_EVENTS, ...extraEvents])];
   const filters: Array<[string, string]> = [
     ['Event-Name', 'CUSTOM'],
     ['Event-Name', 'BACKGROUND_JOB'],

@@ -9,6 +9,7 @@ import { showCommand } from './show.js';
 import type { ClickToDial } from './click-to-dial.js';
 import { parseInline } from './click-to-dial.js';
 import type { Eavesdrops } from './eavesdrop.js';
+import { ControlCommands } from './call-controls.js';
 
 export const VERSION_FULL = '1.10.12-release+git~20240802T210227Z~a88d069d6f~64bit';
 export const VERSION_HUMAN = 'git a88d069 2024-08-02 21:02:27Z 64bit';
@@ -29,6 +30,7 @@ const ORIGINATE_SYNTAX = '<call url> <exten>|&<application_name>(<app_args>) [<d
  */
 export class ApiCommands {
   private readonly holdCommand: HoldCommand;
+  private readonly controls: ControlCommands;
 
   constructor(
     private readonly core: SwitchCore,
@@ -38,6 +40,7 @@ export class ApiCommands {
     private readonly eavesdrops?: Eavesdrops,
   ) {
     this.holdCommand = new HoldCommand(core);
+    this.controls = new ControlCommands(core, routing);
   }
 
   execute(command: string, arg: string | null): ApiResult {
@@ -67,8 +70,11 @@ export class ApiCommands {
         return ok(this.status());
       case 'version':
         return ok(arg && arg.trim() === 'short' ? '1.10.12\n' : `FreeSWITCH Version ${VERSION_FULL} (${VERSION_HUMAN})\n`);
-      default:
-        return { found: false, output: '' };
+      default: {
+        // uuid_audio, uuid_send_dtmf, uuid_setvar, uuid_transfer, callcenter_break (call-controls.ts).
+        const out = this.controls.execute(command, arg);
+        return out === null ? { found: false, output: '' } : ok(out);
+      }
     }
   }
 

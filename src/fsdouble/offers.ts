@@ -2,7 +2,7 @@ import type { SwitchCore } from './core.js';
 import type { CallCenter } from './callcenter.js';
 import { atoi, eq } from './callcenter.js';
 import { SITES } from './event-builder.js';
-import { ST, type Channel } from './channel.js';
+import { ST, type Channel, type ChannelState } from './channel.js';
 import { parseContact, type Legs, type ParsedContact } from './legs.js';
 import type { Dispatcher } from './dispatch.js';
 import { cancelMaxWait, fireCc, type CallRegistry, type CallerCall, type Offer, type RoutingOptions } from './calls.js';
@@ -219,6 +219,32 @@ export class Offers {
     if (!opts.keepLegs) this.legs.hangupBridged(by, call.a, call.b, agentChannel, cause);
     this.reg.forgetCall(call);
     this.reg.owners.delete(agentChannel.uuid);
+    this.bridgeEnded(offer, ST.reported);
+  }
+
+  /**
+   * uuid_transfer of the bridged caller (fixtures 11, 12): the switch hangs the agent leg up, the
+   * member leg unbridges and runs its new destination (`then`), and mod_callcenter ends the agent's
+   * call as usual (bridge-agent-end, member-queue-end Terminated with the caller still up).
+   */
+  endByTransfer(offer: Offer, unbridged: (member: Channel) => void, then: () => void): void {
+    const call = offer.call;
+    const agentChannel = offer.agentChannel!;
+    offer.phase = 'done';
+    call.offer = null;
+    call.phase = 'parked';
+    this.legs.hangup(agentChannel, 'NORMAL_CLEARING');
+    call.b.bridged = false;
+    unbridged(call.b);
+    this.reg.owners.delete(agentChannel.uuid);
+    then();
+    this.bridgeEnded(offer, ST.execute);
+  }
+
+  /** bridge-agent-end, member-queue-end (Terminated), the agent's counters and state. */
+  private bridgeEnded(offer: Offer, memberState: ChannelState): void {
+    const call = offer.call;
+    const agentChannel = offer.agentChannel!;
     const now = this.core.nowS();
     fireCc(this.core, SITES.bridgeEnd, agentChannel.headers(ST.reported), [
       ['CC-Queue', offer.queue],
@@ -246,7 +272,7 @@ export class Offers {
     }
     this.model.deleteMember(offer.member.uuid);
     call.b.set('cc_queue_terminated_epoch', String(now));
-    fireCc(this.core, SITES.memberEnd, call.b.headers(ST.reported), [
+    fireCc(this.core, SITES.memberEnd, call.b.headers(memberState), [
       ['CC-Queue', offer.queue],
       ['CC-Action', 'member-queue-end'],
       ['CC-Hangup-Cause', 'SUCCESS'],

@@ -3,7 +3,7 @@ import type { SwitchCore } from './core.js';
 import type { CallCenter } from './callcenter.js';
 import { atoi, eq } from './callcenter.js';
 import { SITES } from './event-builder.js';
-import { ST } from './channel.js';
+import { ST, type Channel } from './channel.js';
 import { Legs } from './legs.js';
 import { Dispatcher } from './dispatch.js';
 import { Offers } from './offers.js';
@@ -290,6 +290,24 @@ export class Routing {
     const ch = this.core.channels.get(uuid);
     if (!ch) return false;
     this.legs.hangup(ch, cause);
+    return true;
+  }
+
+  /**
+   * uuid_transfer of a bridged caller's member leg (fixtures 11, 12): into a queue (inline
+   * `callcenter:<queue>`, or an extension of the dialplan that runs one), else it parks.
+   * false: not simulated (an agent leg, a caller that is not bridged).
+   */
+  transferCaller(uuid: string, to: { queue: string } | { extension: string; context: string }, unbridged: (member: Channel) => void, parked: (member: Channel) => void): boolean {
+    const owner = this.reg.owners.get(uuid);
+    if (!owner || !('call' in owner)) return false;
+    const call = owner.call;
+    if (call.b.uuid !== uuid || call.phase !== 'bridged' || !call.offer) return false;
+    const queue = 'queue' in to ? to.queue : (this.options.dialplan[to.extension]?.queue ?? null);
+    this.offers.endByTransfer(call.offer, unbridged, () => {
+      if (queue && this.cc.getQueue(queue)) this.join(call, queue, []);
+      else parked(call.b);
+    });
     return true;
   }
 

@@ -24,6 +24,7 @@ import { wallboardRoutes } from './routes/wallboard.js';
 import { wallboardPage } from './wallboard-page.js';
 import { drainRoutes } from './routes/drain.js';
 import { queueDefinitionRoutes } from './routes/queue-definitions.js';
+import { callControlRoutes } from './routes/call-controls.js';
 
 // fastify-metrics is CommonJS with `exports.default`: under ESM its plugin is one level down.
 const metricsPlugin = ((metricsModule as unknown as { default?: unknown }).default ?? metricsModule) as FastifyPluginCallback<Partial<IMetricsPluginOptions>>;
@@ -122,6 +123,7 @@ export async function buildHttpApp(deps: HttpDeps) {
       await api.register(callerRoutes(deps));
       await api.register(auditRoutes(deps));
       await api.register(activeCallRoutes(deps));
+      await api.register(callControlRoutes(deps));
       await api.register(callRoutes(deps));
       await api.register(outboundRoutes(deps));
       await api.register(kpiRoutes(deps));

@@ -15,6 +15,7 @@ import type { OutboundDialer } from '../outbound/service.js';
 import type { KpiReader } from '../kpis/types.js';
 import type { Drain } from '../scale/drain.js';
 import type { QueueAdmin } from '../queues/admin.js';
+import type { CallControls } from '../calls/controls/controls.js';
 
 /** What the HTTP edge needs, handed in by the composition root. */
 export interface HttpDeps {
@@ -43,6 +44,8 @@ export interface HttpDeps {
   readonly drain?: Drain;
   /** Queues over REST (null or absent: off). */
   readonly queueAdmin?: QueueAdmin | null;
+  /** Call controls for supervisors and CRMs (absent: those routes answer 503). */
+  readonly controls?: CallControls;
 }
 
 export function actorOf(req: FastifyRequest, agent?: string): Actor {

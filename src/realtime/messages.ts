@@ -3,6 +3,7 @@ import { Compile } from 'typebox/compile';
 import { NAME_PATTERN } from '../callcenter/grammar.js';
 import type { ClientMessage } from './protocol.js';
 import { AFTERCALL_SCHEMAS } from './ws-aftercall.js';
+import { callControlValidators } from './messages-calls.js';
 
 /** Schemas of client → server messages; anything else is refused with an error code. */
 const Id = Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Integer()]));
@@ -41,6 +42,7 @@ const validators = {
   'call.disposition': Compile(AFTERCALL_SCHEMAS['call.disposition']),
   'acw.end': Compile(AFTERCALL_SCHEMAS['acw.end']),
   'next-status': Compile(AFTERCALL_SCHEMAS['next-status']),
+  ...callControlValidators,
 } as const;
 
 export type ParseResult =

@@ -18,7 +18,16 @@ export type ClientMessage =
   // After-call work (src/aftercall, ws-aftercall.ts)
   | { type: 'call.disposition'; id?: string | number; memberUuid: string; code: string; notes?: string }
   | { type: 'acw.end'; id?: string | number }
-  | { type: 'next-status'; id?: string | number; status: NextStatusInfo['status'] | null; reason?: string };
+  | { type: 'next-status'; id?: string | number; status: NextStatusInfo['status'] | null; reason?: string }
+  | CallControlMessage;
+
+/** Call controls (src/realtime/ws-calls.ts): on the agent's own current call; `memberUuid` = the call the page shows. */
+export type CallControlMessage =
+  | { type: 'call.hangup' | 'call.hold' | 'call.unhold' | 'call.mute' | 'call.unmute'; id?: string | number; memberUuid?: string }
+  | { type: 'call.dtmf'; id?: string | number; memberUuid?: string; digits: string }
+  | { type: 'call.transfer'; id?: string | number; memberUuid?: string; kind: 'extension' | 'queue' | 'number'; to: string }
+  | { type: 'call.consult'; id?: string | number; memberUuid?: string; kind: 'extension' | 'number'; to: string }
+  | { type: 'call.consult.complete' | 'call.consult.cancel' | 'call.conference'; id?: string | number; memberUuid?: string };
 
 /** A disposition code the admin configured, with its label (admin data, shown as is). */
 export interface DispositionOption {
@@ -68,6 +77,8 @@ export interface CallInfo {
   held: boolean;
   /** The agent's leg (CC-Agent-UUID of bridge-agent-start); null while ringing. */
   agentLegUuid: string | null;
+  /** The agent's mute as the switch confirmed it (call controls); absent = not muted. */
+  muted?: boolean;
 }
 
 export interface QueueInfo {
@@ -99,6 +110,9 @@ export type Push =
   | { type: 'call.held'; queue: string; memberUuid: string; held: boolean; agentLegUuid: string | null }
   | { type: 'call.ended'; queue: string; memberUuid: string; cause: string; hangupCause: string | null; talkTimeS: number }
   | { type: 'call.missed'; queue: string; memberUuid: string; callerNumber: string; callerName: string; hangupCause: string; status: string | null }
+  | { type: 'call.muted'; queue: string; memberUuid: string; muted: boolean }
+  | { type: 'call.transferred'; queue: string; memberUuid: string; kind: 'extension' | 'queue' | 'number'; to: string }
+  | { type: 'call.consult'; queue: string; memberUuid: string; state: 'talking' | 'conference' | 'completed' | 'cancelled'; kind: 'extension' | 'queue' | 'number'; to: string }
   | { type: 'queue.waiting'; queue: string; count: number }
   | { type: 'link'; switchConnected: boolean }
   /** An outbound action of this agent changed state (as the switch's channel events reported it). */
@@ -148,4 +162,9 @@ export type ErrorCode =
   | 'UNKNOWN_CALL'
   | 'BAD_DISPOSITION'
   | 'DISPOSITION_REQUIRED'
-  | 'NO_CALL';
+  // call controls (src/calls/controls/errors.ts); NO_CALL also for after-call work
+  | 'NO_CALL'
+  | 'CALL_GONE'
+  | 'NOT_ALLOWED'
+  | 'BAD_TARGET'
+  | 'CONTROL_BUSY';

@@ -21,6 +21,8 @@ import type { OutboundDialer } from '../outbound/service.js';
 import { aftercallCommand } from './ws-aftercall.js';
 import type { AfterCallWork } from '../aftercall/after-call.js';
 import { SUPERVISOR_WS_PATH } from './supervisor-ws.js';
+import { callControl } from './ws-calls.js';
+import type { CallControls } from '../calls/controls/controls.js';
 
 export interface WsOptions {
   readonly pingMs: number;
@@ -45,6 +47,8 @@ export interface WsDeps {
   readonly outbound?: OutboundDialer | null;
   /** After-call work, dispositions, next status (src/aftercall). */
   readonly aftercall?: AfterCallWork;
+  /** Call controls (absent: the call.* messages are refused with NOT_ALLOWED). */
+  readonly controls?: CallControls;
 }
 
 /** The desk endpoint, as the composition root drives it. */
@@ -160,6 +164,20 @@ export function attachDeskWebSocket(server: Server, deps: WsDeps, opts: WsOption
           const ch = c.channel;
           if (!ch) throw new ClientError('NOT_LOGGED_IN', 'log in first');
           return await aftercallCommand(ctx, deps.aftercall, c, ch, m, id);
+        }
+        case 'call.hangup':
+        case 'call.hold':
+        case 'call.unhold':
+        case 'call.mute':
+        case 'call.unmute':
+        case 'call.dtmf':
+        case 'call.transfer':
+        case 'call.consult':
+        case 'call.consult.complete':
+        case 'call.consult.cancel':
+        case 'call.conference': {
+          if (!c.channel) throw new ClientError('NOT_LOGGED_IN', 'log in first');
+          return await callControl(deps.controls ?? null, c, c.channel, m, id);
         }
       }
     } catch (err) {

@@ -25,7 +25,7 @@ const PASSWORD = 'pw-1001-secret';
 /** Latin-1 "José": the caller's display name as raw bytes on the SIP wire. */
 export const LATIN1_NAME = 'Jos\xe9';
 
-async function createAgent(c: Ctx, contact: string, extra: Record<string, unknown> = {}): Promise<void> {
+export async function createAgent(c: Ctx, contact: string, extra: Record<string, unknown> = {}): Promise<void> {
   const r = await c.g.api('POST', '/api/agents', { name: A, contact, password: PASSWORD, ...extra });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   const t = await c.g.api('POST', '/api/tiers', { queue: QUEUE, agent: A });
@@ -59,7 +59,7 @@ const settled = new WeakMap<DeskClient, { from: number; status: string; state: s
  * reach the page before or after its snapshot (on the real switch events lag the command reply
  * by up to one 20 ms event-socket poll), so what the scenario observes starts only then.
  */
-async function desk(c: Ctx, ready = false): Promise<DeskClient> {
+export async function desk(c: Ctx, ready = false): Promise<DeskClient> {
   const d = await DeskClient.open(c.g.url);
   const reply = await d.request({ type: 'login', agent: A, password: PASSWORD, ready });
   assert.equal(reply.type, 'ack', JSON.stringify(reply));
@@ -72,7 +72,7 @@ async function desk(c: Ctx, ready = false): Promise<DeskClient> {
 }
 
 /** A call that is talked on for a moment, as people do (both media paths up). */
-const talk = () => new Promise((r) => setTimeout(r, 1000));
+export const talk = () => new Promise((r) => setTimeout(r, 1000));
 
 /**
  * The pushes a desk received after its login settled. On the real switch the event confirming a
@@ -80,7 +80,7 @@ const talk = () => new Promise((r) => setTimeout(r, 1000));
  * a status or state push equal to what the page already shows is left out (the page is right
  * either way).
  */
-function pushes(d: DeskClient): string[] {
+export function pushes(d: DeskClient): string[] {
   const start = settled.get(d)!;
   let { status, state } = start;
   const out: string[] = [];

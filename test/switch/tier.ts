@@ -60,7 +60,7 @@ export interface TierOptions {
 }
 
 /** Defines the tests of `names` (scenarios.ts) in the calling test file. */
-export function defineTier(title: string, names: readonly string[], opts: TierOptions = {}): void {
+export function defineTier(title: string, names: ReadonlyArray<string | Scenario>, opts: TierOptions = {}): void {
   const where = findSwitch();
   const required = process.env.REQUIRE_REAL_SWITCH === '1';
   if ('skip' in where && !required) {
@@ -68,6 +68,7 @@ export function defineTier(title: string, names: readonly string[], opts: TierOp
     return;
   }
   const chosen = names.map((n) => {
+    if (typeof n !== 'string') return n;
     const s = SCENARIOS.find((x) => x.name === n);
     if (!s) throw new Error(`no scenario ${n}`);
     return s;
