@@ -56,3 +56,28 @@ test('a supervisor hangs up and transfers calls over REST; bad input, no token, 
     await s.stop();
   }
 });
+
+test('a supervisor token limited to other queues cannot hang up or transfer this queue’s call: 404 as if it did not exist, nothing sent', async () => {
+  const SCOPED = 'sales-only-token-0123456789';
+  const s = await startStack({ env: { API_TOKENS: `boss:admin:admin-token-0123456789,sales:supervisor:${SCOPED}`, TOKEN_QUEUES: 'sales=sales@default' } });
+  try {
+    await addAgent(s, A, { contact: 'user/1001' });
+    const a = await login(s, A, { ready: true });
+    const ids = s.fs.injectCaller({ number: '15551230102', name: 'Scoped', destination: '7000' });
+    await a.desk.next('call.bridged');
+    const from = mark(s);
+    for (const [path, body] of [
+      ['hangup', undefined],
+      ['transfer', { kind: 'extension', to: '9100' }],
+    ] as const) {
+      const r = await s.api('POST', `/api/calls/active/${ids.memberSessionUuid}/${path}`, body, SCOPED);
+      assert.equal(r.status, 404, JSON.stringify(r.body));
+      assert.equal(r.body.error.code, 'NO_CALL');
+    }
+    assert.deepEqual(commandsSince(s, from), []);
+    assert.equal(s.fs.agent(A)?.state, 'In a queue call');
+    a.desk.close();
+  } finally {
+    await s.stop();
+  }
+});

@@ -7,6 +7,7 @@ import { anyRole } from '../auth.js';
 import { actorOf, type HttpDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { errors } from '../schemas.js';
+import { callInScope, scopeOf } from '../../supervisor/scope.js';
 
 const STATUS: Record<ControlErrorCode, number> = {
   BAD_MESSAGE: 400,
@@ -56,15 +57,27 @@ export const callControlRoutes =
       if (!deps.controls) throw new ApiError(503, 'SWITCH_DOWN', 'call controls are not available');
       return deps.controls;
     };
+    // A token limited to some queues (TOKEN_QUEUES) acts on their calls only; another queue's call
+    // is answered as if it did not exist, so a scoped token cannot even probe for it.
+    const inScope = (req: { principal: { queues?: readonly string[] } | null; params: { memberSessionUuid: string } }) => {
+      const call = deps.calls.get(req.params.memberSessionUuid);
+      if (call && req.principal && !callInScope(scopeOf(req.principal), call)) throw new ApiError(404, 'NO_CALL', 'no such call');
+    };
     const responses = { 200: Result, ...errors(400, 401, 403, 404, 409, 410, 502, 503, 504) };
     app.post(
       '/calls/active/:memberSessionUuid/hangup',
       { preValidation: anyRole, schema: { tags: ['calls'], summary: 'Hang up a call (its agent leg when bridged, else the caller)', params: Params, response: responses } },
-      async (req) => run(() => controls().hangup({ memberSessionUuid: req.params.memberSessionUuid }, actorOf(req))),
+      async (req) => {
+        inScope(req);
+        return run(() => controls().hangup({ memberSessionUuid: req.params.memberSessionUuid }, actorOf(req)));
+      },
     );
     app.post(
       '/calls/active/:memberSessionUuid/transfer',
       { preValidation: anyRole, schema: { tags: ['calls'], summary: 'Blind-transfer the caller to an extension, a queue or an admin-routed number', params: Params, body: Transfer, response: responses } },
-      async (req) => run(() => controls().transfer({ memberSessionUuid: req.params.memberSessionUuid }, { kind: req.body.kind, to: req.body.to }, actorOf(req))),
+      async (req) => {
+        inScope(req);
+        return run(() => controls().transfer({ memberSessionUuid: req.params.memberSessionUuid }, { kind: req.body.kind, to: req.body.to }, actorOf(req)));
+      },
     );
   };
