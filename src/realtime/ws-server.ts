@@ -84,6 +84,9 @@ export function attachDeskWebSocket(server: Server, deps: WsDeps, opts: WsOption
 
   let draining = false;
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Once upgraded the HTTP server no longer guards this socket: a reset (a balancer giving up on a
+    // refused or destroyed upgrade) would otherwise be an unhandled 'error' and kill the process.
+    socket.on('error', (err) => log.debug({ err: err.message }, 'upgrade socket error'));
     const path = (req.url ?? '').split('?')[0];
     if (path === SUPERVISOR_WS_PATH) return; // served by supervisor-ws.ts
     if (path !== '/ws') {

@@ -51,7 +51,7 @@ async function until(cond: () => Promise<boolean>, what: string, timeoutMs: numb
 function startInstance(id: string, port: number, env: Record<string, string>): Instance {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, ...env, HTTP_PORT: String(port), INSTANCE_ID: id },
+    env: { ...process.env, ...env, HTTP_PORT: String(port), INSTANCE_ID: id, XML_CURL_PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const inst: Instance = {

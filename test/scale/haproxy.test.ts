@@ -100,8 +100,10 @@ test('3 instances behind HAProxy: kill -9 the page’s instance mid-call; the pa
     const stream = (await redis.lrange(`${c.prefix}desk-log:${T}`, 0, -1)).map((j) => JSON.parse(j) as Push);
     const expected = stream.filter((p) => p.seq >= got[0]!).map((p) => p.seq);
     assert.deepEqual(got, expected, 'the page got exactly the stream');
-    const callPushes = all.filter((p) => 'memberUuid' in p && p.memberUuid === ids.memberUuid).map((p) => p.type);
+    const callPushes = all.filter((p) => 'memberUuid' in p && p.memberUuid === ids.memberUuid && p.type.startsWith('call.')).map((p) => p.type);
     assert.deepEqual(callPushes, ['call.offered', 'call.bridged', 'call.ended']);
+    // After-call work follows the call's end, once.
+    assert.equal(all.filter((p) => p.type === 'acw.started').length, 1);
 
     // Live pushes after the move come once too.
     c.fs.api(`callcenter_config agent set status ${T} 'On Break'`);

@@ -51,11 +51,11 @@ describeOnRealSwitch('agent-ID announcement on the real switch', (rig) => {
         const member = start.headers.get('CC-Member-Session-UUID')!;
         const agentLeg = start.headers.get('CC-Agent-UUID')!;
         const isPlayback = (i: Item, uuid: string, name: string) => i.type === 'event' && i.name === name && i.headers.get('Unique-ID') === uuid && i.headers.get('Application') === 'playback';
-        const played = await listener.waitFor((i) => isPlayback(i, member, 'CHANNEL_EXECUTE'), 10000);
+        const played = await listener.waitFor((i) => isPlayback(i, member, 'CHANNEL_EXECUTE'), 30000);
         assert.equal(played.headers.get('Application-Data'), file);
-        const done = await listener.waitFor((i) => isPlayback(i, member, 'CHANNEL_EXECUTE_COMPLETE'), 10000);
+        const done = await listener.waitFor((i) => isPlayback(i, member, 'CHANNEL_EXECUTE_COMPLETE'), 30000);
         assert.equal(done.headers.get('Application-Response'), 'FILE PLAYED');
-        await d.next('call.bridged', () => true, 10000);
+        await d.next('call.bridged', () => true, 30000);
         await sleep(500);
         assert.equal(listener.items.some((i) => i.type === 'event' && i.headers.get('Unique-ID') === agentLeg && i.headers.get('Application') === 'playback'), false);
         // The call goes on after the announcement: still bridged, the agent in the call.
