@@ -65,6 +65,11 @@ export async function benchControls(ops: number): Promise<void> {
       } catch {
         // Seen once after repeated same-queue transfers: the desk had call.bridged, the model did not show the episode bridged.
         console.log(`transfer ${i + 1}: the call model did not show the new episode bridged; stopping here. Model: ${JSON.stringify(g.gw.calls.list().map((v) => ({ phase: v.phase, agent: v.agent, memberUuid: v.memberUuid, agentLeg: v.agentLeg && { gone: v.agentLeg.gone, state: v.agentLeg.state } })))}`);
+        // The callcenter events as the switch sent them (wire order), to see which order the model missed.
+        for (const e of rec.events().slice(-40)) {
+          const h = e.headers;
+          console.log(`  ${h.get('CC-Action')} member ${h.get('CC-Member-UUID') ?? ''} session ${h.get('CC-Member-Session-UUID') ?? ''} agent-leg ${h.get('CC-Agent-UUID') ?? ''} ${h.get('CC-Cause') ?? ''}`);
+        }
         break;
       }
     }
