@@ -55,7 +55,20 @@ export async function benchControls(ops: number): Promise<void> {
     for (let i = 0; i < ops; i++) {
       const before = d.received.filter((m) => m.type === 'call.bridged').length;
       results['transfer-queue']!.push(await timed(d, { type: 'call.transfer', kind: 'queue', to: 'support@default' }));
-      await waitFor(() => d.received.filter((m) => m.type === 'call.bridged').length > before, 'bridged again', 30000);
+      const dump = (): void => {
+        // The callcenter events as the switch sent them (wire order), to see which order the model or the desk missed.
+        for (const e of rec.events().slice(-40)) {
+          const h = e.headers;
+          console.log(`  ${h.get('CC-Action')} member ${h.get('CC-Member-UUID') ?? ''} agent-leg ${h.get('CC-Agent-UUID') ?? ''} ${h.get('CC-Cause') ?? ''}`);
+        }
+      };
+      try {
+        await waitFor(() => d.received.filter((m) => m.type === 'call.bridged').length > before, 'bridged again', 15000);
+      } catch {
+        console.log(`transfer ${i + 1}: no call.bridged on the desk; stopping here.`);
+        dump();
+        break;
+      }
       // The call model must show the new episode bridged too (its agent leg up) before the next transfer.
       try {
         await waitFor(() => {
@@ -65,6 +78,7 @@ export async function benchControls(ops: number): Promise<void> {
       } catch {
         // Seen once after repeated same-queue transfers: the desk had call.bridged, the model did not show the episode bridged.
         console.log(`transfer ${i + 1}: the call model did not show the new episode bridged; stopping here. Model: ${JSON.stringify(g.gw.calls.list().map((v) => ({ phase: v.phase, agent: v.agent, memberUuid: v.memberUuid, agentLeg: v.agentLeg && { gone: v.agentLeg.gone, state: v.agentLeg.state } })))}`);
+        dump();
         break;
       }
     }

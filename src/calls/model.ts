@@ -50,6 +50,8 @@ interface Call {
   legs: Set<string>;
   /** CC-Member-UUIDs of the call's earlier queue episodes: their late events are not about the current one. */
   earlier: Set<string>;
+  /** CC-Member-UUIDs whose member-queue-end came: the switch has no row for them any more. */
+  ended: Set<string>;
 }
 
 /** A member row and the agent leg serving it, as the callcenter view lists them. */
@@ -184,7 +186,7 @@ export class CallModel extends EventEmitter<{ call: [call: CallView]; removed: [
         return this.changed(call);
       }
       case 'bridge-agent-start': {
-        const call = this.current(session, memberUuid);
+        const call = this.current(session, memberUuid, true);
         if (!call) return;
         const agentUuid = h.get('CC-Agent-UUID') ?? '';
         call.agent = h.get('CC-Agent') ?? call.agent;
@@ -205,10 +207,14 @@ export class CallModel extends EventEmitter<{ call: [call: CallView]; removed: [
       case 'bridge-agent-end': {
         const call = this.current(session, memberUuid);
         if (!call) return;
+        // The end of a bridge with another agent leg (an earlier offer of this episode) is not about this one.
+        const agentUuid = h.get('CC-Agent-UUID');
+        if (agentUuid && call.agentLegUuid && agentUuid !== call.agentLegUuid) return;
         call.phase = 'ended';
         return this.changed(call);
       }
       case 'member-queue-end': {
+        this.calls.get(session)?.ended.add(memberUuid);
         const call = this.current(session, memberUuid);
         if (!call) return;
         call.phase = 'ended';
@@ -225,11 +231,18 @@ export class CallModel extends EventEmitter<{ call: [call: CallView]; removed: [
    * The call of this session, when the event is about its current episode (12: a late end for the
    * old queue is not). An offer for an episode not seen yet starts it (its member-queue-start trails).
    */
-  private current(session: string, memberUuid: string): Call | undefined {
+  private current(session: string, memberUuid: string, bridge = false): Call | undefined {
     const call = this.calls.get(session);
     if (!call) return undefined;
     if (memberUuid && call.memberUuid && call.memberUuid !== memberUuid) {
-      if (call.earlier.has(memberUuid)) return undefined;
+      if (call.earlier.has(memberUuid)) {
+        // Seen on the real switch after repeated transfers of a caller into its own queue: the old
+        // episode's row outlives the new member-queue-start (no member-queue-end for it) and the
+        // switch offers and bridges the same channel to an agent under the OLD member uuid. A bridge
+        // is the switch's fact about the channel: that episode is current again.
+        if (!bridge || call.ended.has(memberUuid)) return undefined;
+        call.earlier.delete(memberUuid);
+      }
       call.earlier.add(call.memberUuid);
       call.memberUuid = memberUuid;
     }
@@ -462,7 +475,7 @@ export class CallModel extends EventEmitter<{ call: [call: CallView]; removed: [
         this.emit('removed', { ...this.viewOfRemoved(old, oldLegs) });
         continue;
       }
-      const call: Call = { ...old, phase: 'ended', legs: new Set(), earlier: new Set(old.earlier) };
+      const call: Call = { ...old, phase: 'ended', legs: new Set(), earlier: new Set(old.earlier), ended: new Set(old.ended) };
       this.calls.set(call.memberSessionUuid, call);
       for (const u of up) live(call, u, oldLegs.get(u)?.role ?? 'member');
     }
@@ -479,7 +492,7 @@ export class CallModel extends EventEmitter<{ call: [call: CallView]; removed: [
 }
 
 function newCall(session: string): Call {
-  return { memberSessionUuid: session, memberUuid: '', queue: '', callerNumber: '', callerName: '', agent: null, agentLegUuid: null, phase: 'waiting', legs: new Set(), earlier: new Set() };
+  return { memberSessionUuid: session, memberUuid: '', queue: '', callerNumber: '', callerName: '', agent: null, agentLegUuid: null, phase: 'waiting', legs: new Set(), earlier: new Set(), ended: new Set() };
 }
 
 /** The other side of a CHANNEL_BRIDGE/UNBRIDGE (the A side fires it; `Other-Leg-Unique-ID` can be empty on UNBRIDGE: 11). */

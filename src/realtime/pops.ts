@@ -12,6 +12,9 @@ export interface PopData {
   pending: Promise<void> | null;
 }
 
+/** How long a pop made for an offer waits for the member-queue-start behind it (the desk waits 150 ms for a pending pop). */
+const LATE_ARRIVAL_MS = 100;
+
 /**
  * Screen-pop data per queue member, gathered when the caller joins the queue
  * (member-queue-start) so that agent-offering, seconds later, needs no Redis
@@ -20,6 +23,8 @@ export interface PopData {
  */
 export class PopCache {
   private readonly entries = new Map<string, PopData>();
+  /** Entries made for an offer that came before its member-queue-start, until it comes. */
+  private readonly awaiting = new Map<string, { readonly data: PopData; readonly arrived: () => void }>();
 
   constructor(
     private readonly callers: CallerStore,
@@ -40,10 +45,41 @@ export class PopCache {
    * a gateway restart or an ESL reconnect): look the record up now, as a fallback.
    */
   late(queue: string, memberUuid: string, cidNumber: string, joinedAt: number): PopData {
-    return this.add(memberUuid, cidNumber, { queue, destination: '', joinedAt, exported: {}, record: null, recordUnavailable: false, pending: null });
+    const data = this.add(memberUuid, cidNumber, { queue, destination: '', joinedAt, exported: {}, record: null, recordUnavailable: false, pending: null });
+    // The offer can also come just before its own member-queue-start: on the real switch, when a
+    // caller re-enters a queue whose agent is free, the agent's thread races the member's. That
+    // event carries the exported variables: wait a little for it (less than the desk waits for a
+    // pending pop); past that the caller joined unseen (a restart) and only the record is left.
+    const record = data.pending;
+    const arrival = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        if (this.awaiting.get(memberUuid)?.data === data) this.awaiting.delete(memberUuid);
+        resolve();
+      }, LATE_ARRIVAL_MS);
+      timer.unref();
+      this.awaiting.set(memberUuid, {
+        data,
+        arrived: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
+    data.pending = Promise.all([record, arrival]).then(() => {
+      data.pending = null;
+    });
+    return data;
   }
 
   onEvent(e: CallcenterEvent): void {
+    const waiting = e.action === 'member-queue-start' ? this.awaiting.get(e.member.uuid) : undefined;
+    if (waiting && e.action === 'member-queue-start') {
+      // The offer came first and holds this entry: fill it in place.
+      this.awaiting.delete(e.member.uuid);
+      Object.assign(waiting.data, { queue: e.queue, destination: e.destination, joinedAt: e.joinedEpoch, exported: { ...e.exported } });
+      waiting.arrived();
+      return;
+    }
     if (e.action === 'member-queue-start' || e.action === 'member-queue-resume') {
       this.add(e.member.uuid, e.member.cidNumber, { queue: e.queue, destination: e.destination, joinedAt: e.joinedEpoch, exported: { ...e.exported }, record: null, recordUnavailable: false, pending: null });
     } else if (e.action === 'member-queue-end') {

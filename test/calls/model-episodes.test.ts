@@ -44,3 +44,35 @@ test('the usual order (start, offer, bridge) and an old episode’s events after
   const v = m.get(SESSION);
   assert.deepEqual({ memberUuid: v?.memberUuid, phase: v?.phase, agent: v?.agent }, { memberUuid: 'ep2', phase: 'waiting', agent: null });
 });
+
+test('the switch bridges an agent under the old member uuid after a new start (repeated same-queue transfers, real switch): that episode is current again; an ended one stays ignored', () => {
+  const m = new CallModel();
+  const leg1 = '22222222-2222-4222-8222-222222222222';
+  const leg2 = '33333333-3333-4333-8333-333333333333';
+  const leg3 = '44444444-4444-4444-8444-444444444444';
+  m.ingest(cc('member-queue-start', 'ep1'));
+  m.ingest(cc('agent-offering', 'ep1', { 'CC-Agent': '1001@default' }));
+  m.ingest(cc('bridge-agent-start', 'ep1', { 'CC-Agent': '1001@default', 'CC-Agent-UUID': leg1 }));
+  // The wire order of the bench run (bench/controls.ts): ep2 starts, ep1's agent call ends (no
+  // member-queue-end for ep1), then ep1 is offered and bridged again to a new agent leg.
+  m.ingest(cc('member-queue-start', 'ep2'));
+  m.ingest(cc('bridge-agent-end', 'ep1', { 'CC-Agent': '1001@default', 'CC-Agent-UUID': leg1 }));
+  m.ingest(cc('agent-offering', 'ep1', { 'CC-Agent': '1001@default' }));
+  assert.equal(m.get(SESSION)?.phase, 'waiting', 'an offer alone does not take the call back');
+  m.ingest(cc('bridge-agent-start', 'ep1', { 'CC-Agent': '1001@default', 'CC-Agent-UUID': leg2 }));
+  let v = m.ofAgent('1001@default');
+  assert.deepEqual({ memberUuid: v?.memberUuid, phase: v?.phase, agentLegUuid: v?.agentLegUuid }, { memberUuid: 'ep1', phase: 'bridged', agentLegUuid: leg2 });
+  // ep2's late events are not about the bridged episode; a late end of the first bridge (leg1) neither.
+  m.ingest(cc('bridge-agent-end', 'ep1', { 'CC-Agent': '1001@default', 'CC-Agent-UUID': leg1 }));
+  m.ingest(cc('member-queue-end', 'ep2', { 'CC-Cause': 'Cancel' }));
+  v = m.get(SESSION);
+  assert.deepEqual({ memberUuid: v?.memberUuid, phase: v?.phase }, { memberUuid: 'ep1', phase: 'bridged' });
+
+  // An episode the switch ended is never taken back by a late bridge event.
+  const n = new CallModel();
+  n.ingest(cc('member-queue-start', 'ep1'));
+  n.ingest(cc('member-queue-end', 'ep1', { 'CC-Cause': 'Cancel' }));
+  n.ingest(cc('member-queue-start', 'ep2'));
+  n.ingest(cc('bridge-agent-start', 'ep1', { 'CC-Agent': '1001@default', 'CC-Agent-UUID': leg3 }));
+  assert.deepEqual({ memberUuid: n.get(SESSION)?.memberUuid, phase: n.get(SESSION)?.phase }, { memberUuid: 'ep2', phase: 'waiting' });
+});

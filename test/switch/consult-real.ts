@@ -3,6 +3,27 @@ import assert from 'node:assert/strict';
 import { waitFor } from '../helpers/stack.js';
 import { createAgent, desk, talk, type Ctx } from './scenarios.js';
 import { EventRecorder, startGatewayOn, startRedis, type RealTarget } from './targets.js';
+import { writeFileSync } from 'node:fs';
+import { RawClient } from '../fsdouble/helpers.js';
+
+/** CONSULT_TRACE=<file>: every channel event and api command of the consult test, one line each (to read the switch's sequence). */
+async function channelTrace(t: RealTarget): Promise<{ dump: () => void; close: () => void }> {
+  if (!process.env.CONSULT_TRACE) return { dump: () => undefined, close: () => undefined };
+  const c = await RawClient.connect(t.eslPort);
+  await c.command(`auth ${t.eslPassword}`);
+  await c.command('event plain CHANNEL_CREATE CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_UNBRIDGE CHANNEL_HOLD CHANNEL_UNHOLD CHANNEL_PARK CHANNEL_UNPARK CHANNEL_HANGUP CHANNEL_HANGUP_COMPLETE CHANNEL_EXECUTE CUSTOM callcenter::info');
+  const t0 = Date.now();
+  const stamps: number[] = [];
+  const line = (i: (typeof c.items)[number]): string => {
+    const h = i.headers;
+    const pick = ['Unique-ID', 'Channel-Name', 'variable_cc_side', 'Bridge-A-Unique-ID', 'Bridge-B-Unique-ID', 'Other-Leg-Unique-ID', 'Application', 'Application-Data', 'CC-Action', 'CC-Member-Session-UUID', 'CC-Agent-UUID', 'Hangup-Cause', 'Event-Date-Timestamp'];
+    return `${i.name} ${pick.filter((k) => h.get(k)).map((k) => `${k}=${h.get(k)}`).join(' ')}`;
+  };
+  return {
+    dump: () => writeFileSync(process.env.CONSULT_TRACE!, c.items.filter((i) => i.type === 'event').map(line).join('\n') + '\n'),
+    close: () => { void t0; void stamps; c.close(); },
+  };
+}
 
 /**
  * Consult (attended) transfer and three-way conference on the real switch only: the double does
@@ -16,6 +37,7 @@ export function consultTests(real: () => RealTarget): void {
     const rec = await EventRecorder.start(t);
     const g = await startGatewayOn(t, redis);
     const c: Ctx = { t, g, rec };
+    const trace = await channelTrace(t);
     try {
       await t.agentPhone('1002', true);
       await createAgent(c, await t.agentPhone('1001', true), { status: 'Available' });
@@ -53,15 +75,24 @@ export function consultTests(real: () => RealTarget): void {
       await send({ type: 'call.consult', kind: 'extension', to: '1002' });
       assert.equal((await d.next('call.consult', () => true, 15000)).state, 'talking');
       await talk();
+      const from = d.received.length;
       await send({ type: 'call.consult.complete' });
       assert.equal((await d.next('call.consult', () => true, 15000)).state, 'completed');
-      await d.next('call.ended', (m) => m.memberUuid === first.memberUuid, 30000);
-      await d.next('agent.state', (m) => m.state === 'Waiting', 15000);
+      // The agent leg hangs up (mod_callcenter ends the agent's call) before the caller's bridge to the
+      // consulted party shows, which is what confirms the complete: call.ended may come first.
+      const since = () => d.received.slice(from);
+      await waitFor(() => since().some((m) => m.type === 'call.ended' && m.memberUuid === first.memberUuid), 'call.ended of the first call', 30000);
+      await waitFor(() => since().some((m) => m.type === 'agent.state' && m.state === 'Waiting'), 'the agent Waiting again', 15000);
       const member = g.gw.calls.list().find((x) => x.memberUuid === first.memberUuid)?.memberSessionUuid;
       assert.ok(member, 'the caller is still up');
-      const calls = JSON.parse(await t.api('show calls as json')) as { rows?: Array<{ uuid: string; b_uuid: string; b_name: string }> };
-      const row = calls.rows?.find((r) => r.uuid === member || r.b_uuid === member);
-      assert.ok(row && /1002/.test(JSON.stringify(row)), `the caller is bridged to 1002: ${JSON.stringify(calls.rows)}`);
+      // The switch writes its calls table (what `show calls` reads) after it fires the events the gateway confirmed by.
+      let rows = '';
+      await waitFor(async () => {
+        const calls = JSON.parse(await t.api('show calls as json')) as { rows?: Array<{ uuid: string; b_uuid: string; b_name: string }> };
+        const row = calls.rows?.find((r) => r.uuid === member || r.b_uuid === member);
+        rows = JSON.stringify(calls.rows);
+        return Boolean(row && /1002/.test(JSON.stringify(row)));
+      }, `the caller is bridged to 1002: ${rows}`, 5000).catch((e: Error) => assert.fail(`${e.message}: ${rows}`));
       await t.reset();
 
       // 2. consult, conference, the agent leaves, the other two stay.
@@ -96,6 +127,8 @@ export function consultTests(real: () => RealTarget): void {
         'call.hangup:ack',
       ]);
     } finally {
+      trace.dump();
+      trace.close();
       await g.stop();
       rec.close();
       await t.reset();

@@ -10,6 +10,9 @@ import { ControlError } from './errors.js';
 import { transferTarget, type TransferTarget } from './grammar.js';
 import { alive } from './legs.js';
 
+/** How long the agent's move to the consult leg may take before the caller's media is broken again. */
+const KICK_MS = 500;
+
 export type ConsultState = 'talking' | 'conference' | 'completed' | 'cancelled';
 
 export interface ConsultEvents {
@@ -124,24 +127,44 @@ export class Consults extends EventEmitter<ConsultEvents> {
       }
       await op.send(cmd.unhold(leg.uuid));
       await op.until(() => this.controls.current(call)?.agentLeg?.held === false, 'CHANNEL_UNHOLD');
+      // The hold put the agent's hold music on the caller as a looping broadcast. While it plays, the
+      // caller's side of the agent↔caller bridge does not end, so the switch answers the uuid_bridge
+      // below `+OK` but moves the agent only once that playback stops (seen on the real switch when
+      // the caller is the B side of the bridge, after a cancel: the agent's CHANNEL_BRIDGE to the
+      // consult leg came 3 s later, when the next command broke the caller's media). Stop it first.
+      await op.send(cmd.stopMedia(member.uuid));
       const reply = await op.send(cmd.bridge(leg.uuid, consultLeg));
-      // The agent leg's CHANNEL_BRIDGE to the consult leg (the consult leg's own events carry no cc_side and are filtered out).
-      try {
-        await op.until(() => {
-          const v = this.controls.current(call);
-          return !v || v.agentLeg?.bridgedTo === consultLeg || Boolean(v.member?.parked);
-        }, 'the agent bridged to the consult leg', 2000);
-      } catch (err) {
-        // Seen on the real switch in a second consult after a cancel: the model did not show the
-        // agent's new bridge within the wait. `+OK <consult uuid>` is the switch naming the new partner.
-        if (reply.trimEnd() !== `+OK ${consultLeg}`) throw err;
-        this.logger.warn({ call: call.memberSessionUuid }, 'consult bridge confirmed by the uuid_bridge reply only');
-      }
+      await this.bridgedToConsult(op, call, member.uuid, consultLeg);
       if (music) await op.send(cmd.playMusic(member.uuid, music));
       this.open.set(call.memberSessionUuid, { uuid: consultLeg, target: t, state: 'talking', queue: call.queue });
       this.emit('consult', call, 'talking', t);
       return reply;
     });
+  }
+
+  /**
+   * Confirmed by the agent leg's CHANNEL_BRIDGE to the consult leg (the consult leg's own events
+   * carry no cc_side and are filtered out), or the caller parked by the bridge's end. The switch runs
+   * the hold's broadcast on the caller when its channel thread gets to it, which can be after the
+   * unhold and the uuid_break above: while the agent's move has not shown, the caller's media is
+   * broken again every half second (the caller gets the consult music right after anyway).
+   */
+  private async bridgedToConsult(op: Operation, call: CallView, member: string, consultLeg: string): Promise<void> {
+    const done = (): boolean => {
+      const v = this.controls.current(call);
+      return !v || v.agentLeg?.bridgedTo === consultLeg || Boolean(v.member?.parked);
+    };
+    const end = performance.now() + this.config.timeoutMs;
+    for (;;) {
+      const left = end - performance.now();
+      try {
+        await op.until(done, 'the agent bridged to the consult leg', Math.max(1, Math.min(KICK_MS, left)));
+        return;
+      } catch (err) {
+        if (left <= KICK_MS) throw err;
+      }
+      await op.send(cmd.stopMedia(member), (r) => /No such channel/i.test(r));
+    }
   }
 
   complete(ref: CallRef, actor: Actor): Promise<ControlResult> {
@@ -165,6 +188,11 @@ export class Consults extends EventEmitter<ConsultEvents> {
     await op.send(cmd.stopMedia(member));
     await op.send(cmd.parkAfterBridge(member, false));
     const reply = await op.send(cmd.bridge(member, c.uuid));
+    // The caller's CHANNEL_BRIDGE to the consult leg (the caller is the A side: its event names the partner).
+    await op.until(() => {
+      const v = this.controls.current(call);
+      return !v || v.member?.bridgedTo === c.uuid;
+    }, 'the caller bridged to the consulted party');
     await op.until(() => this.controls.legGone(call.memberSessionUuid, agentLeg.uuid), 'the agent leg hung up', 2000).catch(() => undefined);
     await this.controls.release(op, call, agentLeg.uuid);
     this.open.delete(call.memberSessionUuid);
