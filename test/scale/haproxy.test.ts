@@ -137,8 +137,9 @@ test('3 instances behind HAProxy: kill -9 the page’s instance mid-call; the pa
     const ready = await c.api('GET', '/readyz', undefined, drained.url);
     assert.equal(ready.status, 503);
     assert.equal(ready.body.draining, true);
-    const codes = await Promise.race([Promise.all(closes.slice(0, 1)), new Promise((res) => setTimeout(() => res(null), 3000))]);
-    if (host.includes(drained)) assert.deepEqual((codes as Array<{ code: number }> | null)?.map((x) => x.code), [1012]);
+    // The drained instance held pages: the first of them to close was told to go (1012). No time bound
+    // of our own: the file's timeout catches a close that never comes.
+    if (host.includes(drained)) assert.equal((await Promise.race(closes)).code, 1012);
     const last = seqs(resumed);
     const again = await resumeVia(c.url, T, t.token, last[last.length - 1]!);
     assert.equal(await deskSockets(drained), 0, 'a draining instance takes no desk socket');
