@@ -186,12 +186,22 @@ describe('queues over REST on the real switch (mod_xml_curl)', { skip: 'skip' in
     // sales@default not found"), but the callcenter application keeps the caller on hold music:
     // no agent is offered the call, and no member-queue-end comes until the caller hangs up.
     await waitFor(async () => (await t.api(`callcenter_config queue count members ${SALES}`)).trim() === '0', 'the switch dropped the member row', 20_000);
-    assert.ok((await t.api('show channels')).includes(start.headers.get('CC-Member-Session-UUID')!), 'the caller is still in the callcenter application');
-    assert.equal(rec.events().some((i) => i.headers.get('CC-Action') === 'member-queue-end' && i.headers.get('CC-Member-UUID') === member), false);
-    await hangUp(t, start.headers.get('CC-Member-Session-UUID'), caller);
-    const end = await rec.waitFor('member-queue-end', (i) => i.headers.get('CC-Member-UUID') === member, 30_000);
-    assert.equal(end.headers.get('CC-Cause'), 'Cancel');
-    process.stdout.write(`forced delete, caller hung up later: member-queue-end CC-Cancel-Reason=${end.headers.get('CC-Cancel-Reason')}\n`);
+    const session = start.headers.get('CC-Member-Session-UUID')!;
+    const offered = () => rec.events().some((i) => i.headers.get('CC-Action') === 'agent-offering' && i.headers.get('CC-Member-UUID') === member);
+    if ((await t.api('show channels')).includes(session)) {
+      // The usual outcome: held with no agent and no member-queue-end until the caller hangs up.
+      assert.equal(rec.events().some((i) => i.headers.get('CC-Action') === 'member-queue-end' && i.headers.get('CC-Member-UUID') === member), false);
+      await hangUp(t, session, caller);
+      const end = await rec.waitFor('member-queue-end', (i) => i.headers.get('CC-Member-UUID') === member, 30_000);
+      assert.equal(end.headers.get('CC-Cause'), 'Cancel');
+      process.stdout.write(`forced delete, caller hung up later: member-queue-end CC-Cancel-Reason=${end.headers.get('CC-Cancel-Reason')}\n`);
+    } else {
+      // Seen once in a loaded CI run: the caller's leg was already gone right after the unload (the
+      // callcenter application ended when its queue vanished). Either way no agent is offered it.
+      process.stdout.write('forced delete: the caller had already left the switch\n');
+      await hangUp(t, undefined, caller).catch(() => undefined);
+    }
+    assert.equal(offered(), false, 'no agent is offered a caller of a deleted queue');
   });
 
   test('a gateway that is down when the switch restarts does not break the queues of the files; back up, it loads its own', async () => {
