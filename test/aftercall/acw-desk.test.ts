@@ -236,7 +236,7 @@ test('with call records on (PostgreSQL): the disposition, notes and time in afte
       const r = await s.api('GET', `/api/calls/${call.memberUuid}`);
       record = r.body;
       return r.status === 200 && r.body.disposition === 'info' && r.body.afterCallS !== null;
-    }, 'the call record with its disposition', 10_000);
+    }, 'the call record with its disposition', 60_000);
     assert.equal(record.notes, 'asked about prices');
     assert.ok(record.afterCallS >= 0 && record.afterCallS <= 20, JSON.stringify(record));
     desk.close();
