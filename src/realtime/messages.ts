@@ -4,6 +4,7 @@ import { NAME_PATTERN } from '../callcenter/grammar.js';
 import type { ClientMessage } from './protocol.js';
 import { AFTERCALL_SCHEMAS } from './ws-aftercall.js';
 import { callControlValidators } from './messages-calls.js';
+import { parseTypedMessage } from './parse-message.js';
 
 /** Schemas of client → server messages; anything else is refused with an error code. */
 const Id = Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Integer()]));
@@ -50,21 +51,5 @@ export type ParseResult =
   | { ok: false; code: 'BAD_JSON' | 'BAD_MESSAGE' | 'UNKNOWN_TYPE'; message: string; id: string | number | null };
 
 export function parseClientMessage(text: string): ParseResult {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return { ok: false, code: 'BAD_JSON', message: 'message is not JSON', id: null };
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, code: 'BAD_MESSAGE', message: 'message must be a JSON object', id: null };
-  const obj = value as Record<string, unknown>;
-  const id = typeof obj.id === 'string' || (typeof obj.id === 'number' && Number.isInteger(obj.id)) ? obj.id : null;
-  const type = obj.type;
-  if (typeof type !== 'string' || !Object.hasOwn(validators, type)) return { ok: false, code: 'UNKNOWN_TYPE', message: `unknown message type ${JSON.stringify(String(type)).slice(0, 40)}`, id };
-  const v = validators[type as keyof typeof validators];
-  if (!v.Check(value)) {
-    const first = [...v.Errors(value)][0];
-    return { ok: false, code: 'BAD_MESSAGE', message: `invalid ${type} message${first ? `: ${first.instancePath || '/'} ${first.message}` : ''}`, id };
-  }
-  return { ok: true, message: value };
+  return parseTypedMessage<ClientMessage>(text, validators);
 }

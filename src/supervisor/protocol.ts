@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { NAME_PATTERN } from '../callcenter/grammar.js';
 import { AGENT_STATUSES } from '../callcenter/vocabulary.js';
+import { parseTypedMessage } from '../realtime/parse-message.js';
 
 /**
  * The supervisor console's WebSocket protocol (`/supervisor/ws`), both directions.
@@ -147,21 +148,5 @@ export type ParsedSupervisorMessage =
   | { ok: false; code: 'BAD_JSON' | 'BAD_MESSAGE' | 'UNKNOWN_TYPE'; message: string; id: Id };
 
 export function parseSupervisorMessage(text: string): ParsedSupervisorMessage {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return { ok: false, code: 'BAD_JSON', message: 'message is not JSON', id: null };
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, code: 'BAD_MESSAGE', message: 'message must be a JSON object', id: null };
-  const obj = value as Record<string, unknown>;
-  const id = typeof obj.id === 'string' || (typeof obj.id === 'number' && Number.isInteger(obj.id)) ? obj.id : null;
-  const type = obj.type;
-  if (typeof type !== 'string' || !Object.hasOwn(validators, type)) return { ok: false, code: 'UNKNOWN_TYPE', message: `unknown message type ${JSON.stringify(String(type)).slice(0, 40)}`, id };
-  const v = validators[type as keyof typeof validators];
-  if (!v.Check(value)) {
-    const first = [...v.Errors(value)][0];
-    return { ok: false, code: 'BAD_MESSAGE', message: `invalid ${type} message${first ? `: ${first.instancePath || '/'} ${first.message}` : ''}`, id };
-  }
-  return { ok: true, message: value };
+  return parseTypedMessage<SupervisorClientMessage>(text, validators);
 }
