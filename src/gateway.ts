@@ -31,6 +31,7 @@ import { Cluster } from './scale/cluster.js';
 import { Drain } from './scale/drain.js';
 import { AfterCallWork } from './aftercall/after-call.js';
 import { DispositionStore } from './aftercall/disposition-store.js';
+import { AfterCallState } from './aftercall/acw-state.js';
 import { WrapUpControl } from './aftercall/wrap-up.js';
 import { AgentIdAnnouncer } from './aftercall/announce.js';
 import { tokenResolver } from './http/auth.js';
@@ -259,7 +260,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   });
   if (records) void records.start().then(() => dispositions.flush());
   const wrapUp = new WrapUpControl(callCenter, view, redis, { keyPrefix: config.keyPrefix, logger: logger.child({ part: 'wrap-up' }) });
-  const aftercall = new AfterCallWork(callCenter, view, desk, dispositions, wrapUp, config.aftercall, logger);
+  const acwState = new AfterCallState(redis, { keyPrefix: config.keyPrefix, instanceId: config.scale.instanceId, logger: logger.child({ part: 'after-call' }) });
+  const aftercall = new AfterCallWork(callCenter, view, desk, dispositions, wrapUp, config.aftercall, acwState, logger);
+  // Before the gateway listens and connects: a page that reconnects after a restart finds its after-call work.
+  await aftercall.recover().catch((err: Error) => logger.warn({ err: err.message }, 'after-call state could not be read from Redis; pending next statuses are read again at each call end'));
   new AgentIdAnnouncer(callCenter, config.aftercall, logger.child({ part: 'announce' }));
 
   if (outbound) pushOutboundStates(outbound, desk);
