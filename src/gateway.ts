@@ -176,6 +176,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         retentionDays: config.records.retentionDays,
         registry: metrics.registry,
         logger: logger.child({ part: 'records' }),
+        // Ended calls wait in Redis while the database is down: a restart meanwhile loses none.
+        spool: redis && config.records.spoolMax > 0 ? { redis, keyPrefix: config.keyPrefix, max: config.records.spoolMax } : null,
         ...opts.recordsTiming,
       })
     : null;
@@ -202,7 +204,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     : null;
 
   // KPIs count the calls the records tracker finishes; they need the records database for history.
-  const kpis = records ? new KpiEngine(records.tracker, view, records, { settings: config.kpis, logger: logger.child({ part: 'kpis' }), ...opts.kpiTiming }) : null;
+  // The seed waits for the spool an earlier process left: those calls count in a restarted instance too.
+  const kpis = records ? new KpiEngine(records.tracker, view, { start: () => records.settled(), reportPool: () => records.reportPool() }, { settings: config.kpis, logger: logger.child({ part: 'kpis' }), ...opts.kpiTiming }) : null;
   kpis?.start();
   // Several instances (DESK_STREAM=redis): pushes numbered in Redis, agents followed everywhere, signals over pub/sub.
   const cluster = config.scale.deskStream === 'redis' && redis ? new Cluster(redis, config, config.agentLogoutGraceS + 3600, logger) : null;
