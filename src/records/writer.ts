@@ -70,6 +70,7 @@ export class RecordWriter {
   /** Records the spool refused (full), counted once each; they wait in memory. */
   private readonly overflow = new Set<string>();
   private spoolDownLogged = false;
+  private spoolReadLogged = false;
   private readonly spoolWaiters: Array<() => void> = [];
 
   constructor(private readonly opts: WriterOptions) {
@@ -293,7 +294,8 @@ export class RecordWriter {
       batch = await spool.peek(this.maxBatch);
     } catch (err) {
       // Redis away: this process's own queue goes on; the spool is looked at again later.
-      this.opts.logger.warn({ err: (err as Error).message }, 'call-record spool unreadable (Redis); looking again in 5 s');
+      if (!this.spoolReadLogged) this.opts.logger.warn({ err: (err as Error).message }, 'call-record spool unreadable (Redis); looking again every 5 s');
+      this.spoolReadLogged = true;
       this.spoolUnreadable = true;
       this.spoolSettling();
       setTimeout(() => {
@@ -302,6 +304,7 @@ export class RecordWriter {
       }, SPOOL_RECHECK_MS).unref();
       return 'empty';
     }
+    this.spoolReadLogged = false;
     if (batch.length === 0) {
       this.spoolMayHold = false;
       this.spoolSettling();

@@ -86,6 +86,45 @@ test('spool on Redis: once per member UUID, bounded, drained oldest first; a wri
   }
 });
 
+test('Redis down as well: ended calls wait in memory (nothing lost, no crash) and reach the spool once Redis is back', async () => {
+  const server = await startRedis();
+  const redis = new Redis(server.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
+  redis.on('error', () => undefined);
+  const prefix = `sd${randomBytes(3).toString('hex')}:`;
+  const spool = redisRecordSpool(redis, { keyPrefix: prefix, max: 100, ttlMs: 60_000 });
+  let open = false;
+  const written: string[] = [];
+  const w = new RecordWriter({
+    logger: silentLogger(),
+    lingerMs: 5,
+    retryMinMs: 20,
+    retryMaxMs: 50,
+    spool,
+    write: async (_l, f) => {
+      if (!open) throw new Error('connection refused');
+      written.push(...f.map((x) => x.call.memberUuid));
+      return { inserted: f.length };
+    },
+  });
+  try {
+    await server.stop();
+    w.finished(ended('x'));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(w.backlog, 1, 'kept in memory while neither the database nor Redis answers');
+    await server.start();
+    await waitFor(async () => (await spool.size().catch(() => 0)) === 1 && w.backlog === 0, 'spooled once Redis is back', 10_000);
+    open = true;
+    await waitFor(() => written.length === 1, 'written once the database is back', 10_000);
+    await w.flush();
+    assert.deepEqual(written, ['x']);
+    assert.equal(await spool.size(), 0);
+  } finally {
+    await w.close(0);
+    redis.disconnect();
+    await server.stop();
+  }
+});
+
 async function rows(url: string, sql: string): Promise<any[]> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
