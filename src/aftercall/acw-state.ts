@@ -23,20 +23,27 @@ interface StateCommands {
   acwDropIfCall(key: string, agent: string, memberUuid: string): Promise<number>;
 }
 
+/** A next status as kept in Redis: what was asked, and the request's id (the key that applies it once). */
+export interface StoredNext {
+  readonly info: NextStatusInfo;
+  readonly id: string;
+}
+
 export interface RecoveredState {
-  readonly next: Map<string, NextStatusInfo>;
+  readonly next: Map<string, StoredNext>;
   readonly acw: Map<string, AcwInfo>;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A next status read back from Redis, or null when the stored value is not one. */
-export function parseNextStatus(json: string): NextStatusInfo | null {
+export function parseNextStatus(json: string): StoredNext | null {
   try {
     const v: unknown = JSON.parse(json);
     if (!isObject(v) || (v.status !== 'On Break' && v.status !== 'Logged Out')) return null;
     if (v.reason !== null && typeof v.reason !== 'string') return null;
-    return { status: v.status, reason: v.reason };
+    if (typeof v.id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(v.id)) return null;
+    return { info: { status: v.status, reason: v.reason }, id: v.id };
   } catch {
     return null;
   }
@@ -111,8 +118,8 @@ export class AfterCallState {
   }
 
   /** Whether Redis took it (false: logged; the caller keeps it in memory only). */
-  async saveNext(agent: string, next: NextStatusInfo): Promise<boolean> {
-    return this.write(this.nextKey, agent, JSON.stringify(next)).then(
+  async saveNext(agent: string, next: StoredNext): Promise<boolean> {
+    return this.write(this.nextKey, agent, JSON.stringify({ ...next.info, id: next.id })).then(
       () => this.redis !== null,
       (err: Error) => {
         this.report('next status', agent)(err);
@@ -126,7 +133,7 @@ export class AfterCallState {
   }
 
   /** The agent's pending next status as Redis has it (another instance may have taken the request). Throws when Redis cannot answer. */
-  async readNext(agent: string): Promise<NextStatusInfo | null> {
+  async readNext(agent: string): Promise<StoredNext | null> {
     if (!this.redis) return null;
     const json = await this.redis.hget(this.nextKey, agent);
     return json === null ? null : parseNextStatus(json);
@@ -143,12 +150,12 @@ export class AfterCallState {
   }
 
   /**
-   * Runs `apply` (the status change at the end of call `memberUuid`) once
-   * across instances: a runOnce claim keyed by the call. Without Redis, or
+   * Runs `apply` (the status change of next-status request `id`) once across
+   * instances: a runOnce claim keyed by the request. Without Redis, or
    * with Redis not answering, it runs here: a single instance must not lose
    * the change the agent asked for because Redis is away. Returns whether it ran here.
    */
-  async once(agent: string, memberUuid: string, apply: () => Promise<void>): Promise<boolean> {
+  async once(agent: string, id: string, apply: () => Promise<void>): Promise<boolean> {
     if (!this.redis) {
       await apply();
       return true;
@@ -160,7 +167,7 @@ export class AfterCallState {
     };
     let r;
     try {
-      r = await runOnce(this.redis, `${this.opts.keyPrefix}once:next-status:${agent}:${memberUuid}`, this.opts.instanceId, ONCE_TTL_MS, run);
+      r = await runOnce(this.redis, `${this.opts.keyPrefix}once:next-status:${agent}:${id}`, this.opts.instanceId, ONCE_TTL_MS, run);
     } catch (err) {
       if (started) throw err; // the change itself failed (the claim was given back): not to be sent twice
       this.log.warn({ agent, err: (err as Error).message }, 'Redis did not answer the next-status claim; applying it here');

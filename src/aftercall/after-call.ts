@@ -4,7 +4,8 @@ import type { ViewReader } from '../callcenter/state.js';
 import type { Logger } from '../log.js';
 import type { AgentDesk } from '../realtime/desk.js';
 import type { AcwInfo, NextStatusInfo, Push } from '../realtime/protocol.js';
-import type { AfterCallState } from './acw-state.js';
+import { randomUUID } from 'node:crypto';
+import type { AfterCallState, StoredNext } from './acw-state.js';
 import type { AftercallConfig } from './config.js';
 import type { DispositionStore } from './disposition-store.js';
 import type { WrapUpControl } from './wrap-up.js';
@@ -45,8 +46,7 @@ interface RecentCall {
 type Ended = Extract<CallcenterEvent, { action: 'bridge-agent-end' }>;
 
 /** A next status asked for here; `stored`: Redis has it too (false: only this process knows it). */
-interface PendingNext {
-  readonly info: NextStatusInfo;
+interface PendingNext extends StoredNext {
   readonly stored: boolean;
 }
 
@@ -79,6 +79,7 @@ export class AfterCallWork {
     desk.addSnapshotPart((agent) => ({ acw: this.acw.get(agent)?.info ?? null, nextStatus: this.next.get(agent)?.info ?? null }));
     // A guard wrap-up an earlier process left stays while its next status is pending (applied at the call's end).
     wrapUp.keepGuard = (agent) => this.next.has(agent);
+    cc.on('ready', () => this.applyMissed());
   }
 
   /**
@@ -88,7 +89,7 @@ export class AfterCallWork {
    */
   async recover(): Promise<void> {
     const saved = await this.state.load();
-    for (const [agent, info] of saved.next) if (!this.next.has(agent)) this.next.set(agent, { info, stored: true });
+    for (const [agent, n] of saved.next) if (!this.next.has(agent)) this.next.set(agent, { ...n, stored: true });
     for (const [agent, info] of saved.acw) {
       if (this.acw.has(agent)) continue;
       this.remember(info.memberUuid, { agent, queue: info.queue, endedAtMs: info.startedAt * 1000 });
@@ -115,7 +116,7 @@ export class AfterCallWork {
     switch (e.action) {
       case 'bridge-agent-end':
         // The status change first: it must reach the switch before anything else can happen.
-        void this.applyNextStatus(e.agent, e.member.uuid);
+        void this.applyNextStatus(e.agent);
         this.start(e);
         return;
       case 'agent-offering':
@@ -242,10 +243,11 @@ export class AfterCallWork {
     if (this.view.agents.get(agent)?.state !== 'In a queue call') throw new AftercallError('NO_CALL', 'you are not in a call: change your status now instead');
     if (this.wrapUp.configured(agent) < NEXT_STATUS_GUARD_S && !this.wrapUp.overridden(agent)) await this.wrapUp.override(agent, NEXT_STATUS_GUARD_S, null, actor);
     // Kept in Redis before the ack: a gateway restarted (or another instance) applies it at the call's end.
-    this.next.set(agent, { info: next, stored: false });
+    const pending: PendingNext = { info: next, id: randomUUID(), stored: false };
+    this.next.set(agent, pending);
     if (this.state.shared) {
-      const stored = await this.state.saveNext(agent, next);
-      if (this.next.get(agent)?.info === next) this.next.set(agent, { info: next, stored });
+      const stored = await this.state.saveNext(agent, pending);
+      if (this.next.get(agent) === pending) this.next.set(agent, { ...pending, stored });
     }
     this.push(agent, { type: 'agent.next-status', status: next.status, reason: next.reason });
   }
@@ -255,33 +257,48 @@ export class AfterCallWork {
    * answers (it may have been asked for, or cancelled, on another instance or
    * before a restart), else what this process was asked.
    */
-  private async pendingNext(agent: string): Promise<NextStatusInfo | null> {
+  private async pendingNext(agent: string): Promise<StoredNext | null> {
     const local = this.next.get(agent) ?? null;
-    if (!this.state.shared) return local?.info ?? null;
+    if (!this.state.shared) return local;
     try {
       const shared = await this.state.readNext(agent);
-      return shared ?? (local && !local.stored ? local.info : null);
+      return shared ?? (local && !local.stored ? local : null);
     } catch (err) {
       this.log.warn({ agent, err: (err as Error).message }, 'Redis did not answer for the next status; using this instance’s copy');
-      return local?.info ?? null;
+      return local;
     }
   }
 
   /**
-   * Applies the agent's pending next status at the end of call `memberUuid`,
-   * once across instances (every instance reads the same bridge-agent-end):
-   * AfterCallState.once claims it by the call's member UUID.
+   * After a (re)connect: a next status whose call ended while this gateway
+   * was not listening (a restart, a link drop) is applied now, once; an agent
+   * still in a call (or offered one) keeps it for that call's end.
    */
-  private async applyNextStatus(agent: string, memberUuid: string): Promise<void> {
-    const next = await this.pendingNext(agent);
+  private applyMissed(): void {
+    for (const agent of [...this.next.keys()]) {
+      const state = this.view.agents.get(agent)?.state;
+      if (state === undefined || state === 'In a queue call' || state === 'Receiving') continue;
+      this.log.warn({ agent }, 'the call ended while the gateway was not listening: applying the next status now');
+      void this.applyNextStatus(agent);
+    }
+  }
+
+  /**
+   * Applies the agent's pending next status at the end of its call, once
+   * across instances (every instance reads the same bridge-agent-end):
+   * AfterCallState.once claims it by the request's id.
+   */
+  private async applyNextStatus(agent: string): Promise<void> {
+    const pending = await this.pendingNext(agent);
     this.next.delete(agent);
-    if (!next) return;
+    if (!pending) return;
+    const next = pending.info;
     const ch = this.desk.channel(agent);
     if (ch && next.status === 'On Break') this.desk.setBreakReason(ch, next.reason);
     const cleared = () => this.push(agent, { type: 'agent.next-status', status: null, reason: null });
     let ran: boolean;
     try {
-      ran = await this.state.once(agent, memberUuid, async () => {
+      ran = await this.state.once(agent, pending.id, async () => {
         await this.cc.setAgentStatus(agent, next.status, { ...this.auto, agent });
         await this.state.dropNext(agent);
       });

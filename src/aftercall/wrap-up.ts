@@ -175,8 +175,9 @@ export class WrapUpControl {
         continue;
       }
       this.overrides.set(agent, o);
-      // A guard without a pending next status has nobody left to put it back: now.
-      if (o.restoreAt === null && !this.keepGuard(agent)) void this.restore(agent);
+      // A guard stays while its next status is pending or its call goes on (another instance may have
+      // taken the request): the call's end puts it back. Otherwise nobody is left to put it back: now.
+      if (o.restoreAt === null && !this.keepGuard(agent) && this.view.agents.get(agent)?.state !== 'In a queue call') void this.restore(agent);
       else this.arm(agent, o);
     }
   }

@@ -27,6 +27,9 @@ interface Restartable {
   gw: Gateway;
   /** Stops the gateway (its pages lose their sockets) and starts a new one on the same switch, Redis and port settings. */
   restart(): Promise<void>;
+  /** The same in two steps, for things to happen while no gateway listens. */
+  down(): Promise<void>;
+  up(): Promise<void>;
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
@@ -58,7 +61,13 @@ async function start(env: Record<string, string> = {}): Promise<Restartable> {
     config,
     gw: await gateway(config),
     async restart() {
+      await r.down();
+      await r.up();
+    },
+    async down() {
       await r.gw.stop();
+    },
+    async up() {
       r.gw = await gateway(config);
     },
     async api(method, path, body) {
@@ -109,7 +118,8 @@ test('gateway restarted mid-call with a next status pending: the new process sho
     assert.equal(r.fs.agent(A)?.wrapUpTime, 3, 'the guard wrap-up');
     const redis = new Redis(r.redis.url);
     try {
-      assert.deepEqual(JSON.parse((await redis.hget(`${r.config.keyPrefix}acw:next`, A)) ?? 'null'), { status: 'On Break', reason: 'lunch' });
+      const kept = JSON.parse((await redis.hget(`${r.config.keyPrefix}acw:next`, A)) ?? 'null');
+      assert.deepEqual([kept?.status, kept?.reason, typeof kept?.id], ['On Break', 'lunch', 'string']);
       assert.ok((await redis.pttl(`${r.config.keyPrefix}acw:next`)) > 0, 'the hash has a TTL');
     } finally {
       redis.disconnect();
@@ -200,6 +210,37 @@ test('gateway restarted during after-call work: the reconnecting page’s snapsh
     }
     r.fs.hangupCaller(second.callerUuid);
     page.desk.close();
+  } finally {
+    await r.stop();
+  }
+});
+
+test('the call ends while no gateway listens: the next gateway applies the pending next status once it has connected, and puts the guard back', async () => {
+  const r = await start({ DISPOSITION_REQUIRED_QUEUES: '' });
+  try {
+    const { desk } = await agentReady(r, 0);
+    const call = r.fs.injectCaller({ number: '15550006666', name: 'Gone', destination: '7000' });
+    await desk.next('call.bridged');
+    await waitFor(() => r.fs.agent(A)?.state === 'In a queue call', 'agent in a queue call');
+    const asked = await desk.request({ type: 'next-status', status: 'Logged Out' });
+    assert.equal(asked.type, 'ack', JSON.stringify(asked));
+    await r.down();
+    desk.ws.terminate();
+    r.fs.hangupCaller(call.callerUuid);
+    await waitFor(() => r.fs.agent(A)?.state === 'Waiting', 'the switch ended the call');
+    assert.equal(r.fs.agent(A)?.status, 'Available');
+    const from = r.fs.received.length;
+    await r.up();
+    await waitFor(() => r.fs.agent(A)?.status === 'Logged Out', 'logged out by the new gateway');
+    await waitFor(() => r.fs.agent(A)?.wrapUpTime === 0, 'the guard put back');
+    await new Promise((res) => setTimeout(res, 300));
+    assert.deepEqual(r.fs.received.slice(from).filter((c) => c.includes(`agent set status ${A}`)), [`api callcenter_config agent set status ${A} 'Logged Out'`]);
+    const check = new Redis(r.redis.url);
+    try {
+      assert.equal(await check.hget(`${r.config.keyPrefix}acw:next`, A), null);
+    } finally {
+      check.disconnect();
+    }
   } finally {
     await r.stop();
   }
