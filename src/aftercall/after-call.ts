@@ -257,8 +257,7 @@ export class AfterCallWork {
    * answers (it may have been asked for, or cancelled, on another instance or
    * before a restart), else what this process was asked.
    */
-  private async pendingNext(agent: string): Promise<StoredNext | null> {
-    const local = this.next.get(agent) ?? null;
+  private async pendingNext(agent: string, local: PendingNext | null): Promise<StoredNext | null> {
     if (!this.state.shared) return local;
     try {
       const shared = await this.state.readNext(agent);
@@ -289,8 +288,10 @@ export class AfterCallWork {
    * AfterCallState.once claims it by the request's id.
    */
   private async applyNextStatus(agent: string): Promise<void> {
-    const pending = await this.pendingNext(agent);
+    // Taken out at once: a second path (the event and a reconnect) finds nothing of this process's to apply again.
+    const local = this.next.get(agent) ?? null;
     this.next.delete(agent);
+    const pending = await this.pendingNext(agent, local);
     if (!pending) return;
     const next = pending.info;
     const ch = this.desk.channel(agent);

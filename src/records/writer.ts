@@ -148,7 +148,8 @@ export class RecordWriter {
 
   private async spoolPending(): Promise<void> {
     if (!this.spool) return;
-    const items = [...this.pending].filter(([, p]) => p.finished !== null);
+    // Those the full spool refused once stay in memory (written straight to the database later): not offered again at every retry.
+    const items = [...this.pending].filter(([uuid, p]) => p.finished !== null && !this.overflow.has(uuid));
     if (items.length === 0) return;
     let res: { added: number; full: Finished[] };
     try {
