@@ -11,6 +11,7 @@
  *   npm run bench -- supervisor [seconds] supervisor console: 5,000 agents, 200 calls/s, 20 console sockets: messages and bytes/s per socket, event → console p99, gateway CPU (issue 11)
  *   npm run bench -- controls [ops]      call-control ack latency per control on the real switch, p50/p99 (issue 10)
  *   npm run bench -- records [rows]       call records: batched write rate, filtered query p99 over [rows] (default 2M), CSV export rate and memory
+ *   npm run bench -- records-spool [n]    call records through a database outage: spool rate and Redis bytes per record, drain rate (default 20,000)
  */
 import { benchIngest } from './esl-ingest.js';
 import { benchLink } from './esl-link.js';
@@ -20,6 +21,7 @@ import { benchPops } from './pops.js';
 import { benchDouble } from './double.js';
 import { benchResync } from './resync.js';
 import { benchRecords } from './records.js';
+import { benchRecordsSpool } from './records-spool.js';
 import { benchScale } from './scale.js';
 import { benchSupervisor } from './supervisor.js';
 import { benchControls } from './controls.js';
@@ -34,6 +36,7 @@ const benches: Record<string, () => Promise<void>> = {
   double: () => benchDouble(),
   resync: () => benchResync(Number(arg ?? 15), Number(process.env.BENCH_ROUNDS ?? 2)),
   records: () => benchRecords(Number(arg ?? 2_000_000)),
+  'records-spool': () => benchRecordsSpool(Number(arg ?? 20_000)),
   scale: () => benchScale(Number(arg ?? 200)),
   supervisor: () => benchSupervisor(Number(arg ?? 10)),
   controls: () => benchControls(Number(arg ?? 60)),

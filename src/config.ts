@@ -64,7 +64,14 @@ export interface Config {
   readonly rateLimitPerMinute: number;
   readonly logLevel: LogLevel;
   /** Call records: PostgreSQL at `databaseUrl`, else embedded PGlite (in memory, or in `pgliteDataDir`); off when `enabled` is false. */
-  readonly records: { readonly enabled: boolean; readonly databaseUrl: string | null; readonly pgliteDataDir: string | null; readonly retentionDays: number };
+  readonly records: {
+    readonly enabled: boolean;
+    readonly databaseUrl: string | null;
+    readonly pgliteDataDir: string | null;
+    readonly retentionDays: number;
+    /** Most ended calls kept in the Redis spool while the database is down (0: none, in memory only). */
+    readonly spoolMax: number;
+  };
   /** Outbound calls (click to dial): dial policy, rate limits, caller IDs, route (src/outbound/config.ts). */
   readonly outbound: OutboundConfig;
   /** KPI thresholds: service level T (default and per queue), short abandon. */
@@ -164,7 +171,13 @@ function records(env: Env): Config['records'] {
   if (mode !== 'on' && mode !== 'off') throw new ConfigError(`CALL_RECORDS must be on or off, got ${JSON.stringify(mode)}`);
   const url = env.DATABASE_URL || null;
   if (url && !/^postgres(ql)?:\/\//.test(url)) throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
-  return { enabled: mode === 'on', databaseUrl: url, pgliteDataDir: env.PGLITE_DATA_DIR || null, retentionDays: int(env, 'CALL_RETENTION_DAYS', 0, 0, 36_500) };
+  return {
+    enabled: mode === 'on',
+    databaseUrl: url,
+    pgliteDataDir: env.PGLITE_DATA_DIR || null,
+    retentionDays: int(env, 'CALL_RETENTION_DAYS', 0, 0, 36_500),
+    spoolMax: int(env, 'RECORDS_SPOOL_MAX', 100_000, 0, 10_000_000),
+  };
 }
 
 function outbound(env: Env): OutboundConfig {

@@ -31,6 +31,7 @@ import { Cluster } from './scale/cluster.js';
 import { Drain } from './scale/drain.js';
 import { AfterCallWork } from './aftercall/after-call.js';
 import { DispositionStore } from './aftercall/disposition-store.js';
+import { AfterCallState } from './aftercall/acw-state.js';
 import { WrapUpControl } from './aftercall/wrap-up.js';
 import { AgentIdAnnouncer } from './aftercall/announce.js';
 import { tokenResolver } from './http/auth.js';
@@ -175,6 +176,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         retentionDays: config.records.retentionDays,
         registry: metrics.registry,
         logger: logger.child({ part: 'records' }),
+        // Ended calls wait in Redis while the database is down: a restart meanwhile loses none.
+        spool: redis && config.records.spoolMax > 0 ? { redis, keyPrefix: config.keyPrefix, max: config.records.spoolMax } : null,
         ...opts.recordsTiming,
       })
     : null;
@@ -201,7 +204,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     : null;
 
   // KPIs count the calls the records tracker finishes; they need the records database for history.
-  const kpis = records ? new KpiEngine(records.tracker, view, records, { settings: config.kpis, logger: logger.child({ part: 'kpis' }), ...opts.kpiTiming }) : null;
+  // The seed waits for the spool an earlier process left: those calls count in a restarted instance too.
+  const kpis = records ? new KpiEngine(records.tracker, view, { start: () => records.settled(), reportPool: () => records.reportPool() }, { settings: config.kpis, logger: logger.child({ part: 'kpis' }), ...opts.kpiTiming }) : null;
   kpis?.start();
   // Several instances (DESK_STREAM=redis): pushes numbered in Redis, agents followed everywhere, signals over pub/sub.
   const cluster = config.scale.deskStream === 'redis' && redis ? new Cluster(redis, config, config.agentLogoutGraceS + 3600, logger) : null;
@@ -259,7 +263,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   });
   if (records) void records.start().then(() => dispositions.flush());
   const wrapUp = new WrapUpControl(callCenter, view, redis, { keyPrefix: config.keyPrefix, logger: logger.child({ part: 'wrap-up' }) });
-  const aftercall = new AfterCallWork(callCenter, view, desk, dispositions, wrapUp, config.aftercall, logger);
+  const acwState = new AfterCallState(redis, { keyPrefix: config.keyPrefix, instanceId: config.scale.instanceId, logger: logger.child({ part: 'after-call' }) });
+  const aftercall = new AfterCallWork(callCenter, view, desk, dispositions, wrapUp, config.aftercall, acwState, logger);
+  // Before the gateway listens and connects: a page that reconnects after a restart finds its after-call work.
+  await aftercall.recover().catch((err: Error) => logger.warn({ err: err.message }, 'after-call state could not be read from Redis; pending next statuses are read again at each call end'));
   new AgentIdAnnouncer(callCenter, config.aftercall, logger.child({ part: 'announce' }));
 
   if (outbound) pushOutboundStates(outbound, desk);

@@ -14,6 +14,17 @@ interface Override {
 
 const RETRY_MS = 5000;
 
+/** An override as stored in Redis (`{configured, restoreAt}`), or null when the value is not one. */
+function parseOverride(json: string): Override | null {
+  try {
+    const v = JSON.parse(json) as { configured?: unknown; restoreAt?: unknown };
+    if (typeof v.configured !== 'number') return null;
+    return { configured: v.configured, restoreAt: typeof v.restoreAt === 'number' ? v.restoreAt : null, timer: null };
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Changes an agent's `wrap_up_time` on the switch for a while and puts the
  * agent's own value back afterwards.
@@ -36,6 +47,12 @@ export class WrapUpControl {
   private readonly overrides = new Map<string, Override>();
   private readonly actor: Actor = { source: 'auto', id: 'after-call' };
   private closed = false;
+  /**
+   * Whether a guard (an override without restoreAt) that an earlier process
+   * left must stay: its next status is still pending, and whoever applies it
+   * at the call's end puts the wrap-up time back. Set by AfterCallWork.
+   */
+  keepGuard: (agent: string) => boolean = () => false;
 
   constructor(
     private readonly cc: CallCenter,
@@ -96,9 +113,33 @@ export class WrapUpControl {
     o.timer.unref();
   }
 
-  /** Puts the agent's own wrap-up time back (no-op when not overridden); retried while the switch cannot be told. */
-  async restore(agent: string): Promise<void> {
+  /**
+   * Forgets this process's guard for the agent without telling the switch:
+   * another instance applied the next status and puts the wrap-up time back.
+   */
+  forgetGuard(agent: string): void {
     const o = this.overrides.get(agent);
+    if (!o || o.restoreAt !== null) return;
+    if (o.timer) clearTimeout(o.timer);
+    this.overrides.delete(agent);
+  }
+
+  /** An override another instance (or an earlier process) stored, taken over by this one. */
+  private async adopt(agent: string): Promise<Override | undefined> {
+    const json = await this.redis?.hget(this.key, agent).catch(() => null);
+    const o = json ? parseOverride(json) : null;
+    if (!o || this.overrides.has(agent)) return this.overrides.get(agent);
+    this.overrides.set(agent, o);
+    return o;
+  }
+
+  /**
+   * Puts the agent's own wrap-up time back (no-op when not overridden, here or
+   * in Redis: the override may have been made by another instance); retried
+   * while the switch cannot be told.
+   */
+  async restore(agent: string): Promise<void> {
+    const o = this.overrides.get(agent) ?? (await this.adopt(agent));
     if (!o) return;
     if (o.timer) clearTimeout(o.timer);
     o.timer = null;
@@ -128,15 +169,16 @@ export class WrapUpControl {
     }
     for (const [agent, json] of Object.entries(saved)) {
       if (this.overrides.has(agent)) continue;
-      try {
-        const v = JSON.parse(json) as { configured?: unknown; restoreAt?: unknown };
-        if (typeof v.configured !== 'number') continue;
-        const o: Override = { configured: v.configured, restoreAt: typeof v.restoreAt === 'number' ? v.restoreAt : Date.now(), timer: null };
-        this.overrides.set(agent, o);
-        this.arm(agent, o);
-      } catch {
+      const o = parseOverride(json);
+      if (!o) {
         await this.redis.hdel(this.key, agent).catch(() => undefined);
+        continue;
       }
+      this.overrides.set(agent, o);
+      // A guard stays while its next status is pending or its call goes on (another instance may have
+      // taken the request): the call's end puts it back. Otherwise nobody is left to put it back: now.
+      if (o.restoreAt === null && !this.keepGuard(agent) && this.view.agents.get(agent)?.state !== 'In a queue call') void this.restore(agent);
+      else this.arm(agent, o);
     }
   }
 

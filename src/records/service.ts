@@ -1,4 +1,5 @@
 import client from 'prom-client';
+import type { Redis } from 'ioredis';
 import type { CallCenter } from '../callcenter/service.js';
 import type { ViewReader } from '../callcenter/state.js';
 import { migrate, openDatabase, type Database } from '../db/database.js';
@@ -7,6 +8,10 @@ import type { LiveCall } from './model.js';
 import { getRecord, purgeRecords, queryRecords, streamRecords, writeBatch, type Keyset, type RecordFilter, type RecordPage, type StoredRecord } from './store.js';
 import { CallTracker } from './tracker.js';
 import { RecordWriter } from './writer.js';
+import { redisRecordSpool, type RecordSpool } from './spool.js';
+
+/** The spool's keys expire this long after the last record was added: longer than any database outage should last. */
+const SPOOL_TTL_MS = 7 * 86_400_000;
 
 export interface CallRecordsOptions {
   readonly databaseUrl: string | null;
@@ -19,6 +24,8 @@ export interface CallRecordsOptions {
   /** Tests: how long the writer lets changes gather before a batch (ms). */
   readonly lingerMs?: number;
   readonly retryMaxMs?: number;
+  /** Where ended calls wait while the database cannot take them (null: in memory only). */
+  readonly spool?: { readonly redis: Redis; readonly keyPrefix: string; readonly max: number } | null;
 }
 
 /** Thrown by reads while the database is not (yet) available. */
@@ -50,7 +57,11 @@ export class CallRecords {
     backlog: client.Gauge;
     batchSeconds: client.Histogram;
     live: client.Gauge;
+    spooled: client.Counter;
+    spoolFull: client.Counter;
+    spool: client.Gauge;
   };
+  private readonly spool: RecordSpool | null;
 
   constructor(
     callCenter: CallCenter,
@@ -65,7 +76,25 @@ export class CallRecords {
       backlog: new client.Gauge({ name: 'cc_call_records_backlog', help: 'Calls whose live state or record waits to be written', registers, collect: (): void => this.metrics.backlog.set(this.writer.backlog) }),
       batchSeconds: new client.Histogram({ name: 'cc_call_records_batch_seconds', help: 'One call-record write transaction', buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers }),
       live: new client.Gauge({ name: 'cc_live_calls', help: 'Calls in a queue or with an agent now', registers, collect: (): void => this.metrics.live.set(this.tracker.size) }),
+      spooled: new client.Counter({ name: 'cc_call_records_spooled_total', help: 'Call records moved to the Redis spool while the database could not take them', registers }),
+      spoolFull: new client.Counter({ name: 'cc_call_records_spool_full_total', help: 'Call records the spool refused (RECORDS_SPOOL_MAX reached): kept in this process’s memory only', registers }),
+      spool: new client.Gauge({
+        name: 'cc_call_records_spool',
+        help: 'Call records waiting in the Redis spool (all instances); -1 when Redis cannot say',
+        registers,
+        collect: async (): Promise<void> => {
+          this.metrics.spool.set(this.spool ? await this.spool.size().catch(() => -1) : 0);
+        },
+      }),
     };
+    this.spool = opts.spool
+      ? redisRecordSpool(opts.spool.redis, {
+          keyPrefix: opts.spool.keyPrefix,
+          max: opts.spool.max,
+          ttlMs: SPOOL_TTL_MS,
+          onUnreadable: (uuids) => this.log.error({ memberUuids: uuids.slice(0, 50), records: uuids.length }, 'unreadable entries dropped from the call-record spool'),
+        })
+      : null;
     this.writer = new RecordWriter({
       write: (live, finished) => {
         if (!this.db) return Promise.reject(new RecordsUnavailableError('call records database not open yet'));
@@ -80,7 +109,11 @@ export class CallRecords {
       },
       onError: () => this.metrics.errors.inc(),
       canWrite: () => this.db !== null,
+      spool: this.spool,
+      onSpooled: (n) => this.metrics.spooled.inc(n),
+      onSpoolFull: (n) => this.metrics.spoolFull.inc(n),
     });
+    this.writer.start();
     this.tracker.on('live', (c) => this.writer.live(c));
     this.tracker.on('ended', (call, end) => this.writer.finished({ call, end }));
     callCenter.on('event', (e) => this.tracker.apply(e));
@@ -175,6 +208,16 @@ export class CallRecords {
   private pool() {
     if (!this.db) throw new RecordsUnavailableError('call records database not available');
     return this.db.pool;
+  }
+
+  /**
+   * Resolves once the database is open and what an earlier process left in
+   * the spool is written: the KPI seed waits for it, so that a restarted
+   * instance counts those calls (they ended before it listened).
+   */
+  async settled(): Promise<void> {
+    await this.start();
+    await this.writer.spoolSettled();
   }
 
   /** The pool for read-only reports (KPIs); throws RecordsUnavailableError while the database is not open. */
