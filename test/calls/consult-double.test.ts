@@ -2,7 +2,8 @@
  * Consult (attended) transfer and three-way conference on the double, end to end: desk WebSocket →
  * CallControls/Consults → ESL → the double's consult simulation (src/fsdouble/consult.ts), which
  * fires what the real switch fired for the same commands (test/switch/consult-real.ts, recorded with
- * CONSULT_TRACE; the channel-event order is checked against test/fixtures/esl-calls/20-consult-real.order.txt).
+ * CONSULT_TRACE; the channel-event order is checked against test/fixtures/esl-calls/20-consult-real.order.txt and
+ * 21-conference-real.order.txt).
  * Agent 1001 on a SIP contact (`user/1001`), the consulted party `user/1002`.
  */
 import { test } from 'node:test';
@@ -175,12 +176,37 @@ test('wire order: consult, cancel, consult, complete fire the channel events in 
     assert.equal((await desk.request({ type: 'call.consult.complete' })).type, 'ack');
     await waitFor(() => s.fs.agent(A)?.state === 'Waiting', 'A Waiting');
     off();
-    const want = readFileSync(new URL('../fixtures/esl-calls/20-consult-real.order.txt', import.meta.url), 'utf8')
-      .split('\n')
-      .filter((l) => l && !l.startsWith('#'));
-    assert.deepEqual(order(seen, roles), want);
+    assert.deepEqual(order(seen, roles), recorded('20-consult-real.order.txt'));
     desk.close();
   } finally {
     await s.stop();
   }
 });
+
+test('wire order: consult, conference, the agent leaves fire the channel events in the real switch\'s order', async () => {
+  const s = await stack();
+  try {
+    const { desk, ids, leg } = await bridged(s, '15551230305');
+    const seen: FsEvent[] = [];
+    const off = s.fs.onEvent((e) => seen.push(e));
+    const roles = new Map([
+      [ids.memberSessionUuid, 'member'],
+      [leg, 'agent'],
+    ]);
+    roles.set(await consult(s, desk, ids.memberSessionUuid), 'party');
+    assert.equal((await desk.request({ type: 'call.conference' })).type, 'ack');
+    assert.equal((await desk.request({ type: 'call.hangup' })).type, 'ack');
+    await waitFor(() => s.fs.agent(A)?.state === 'Waiting', 'A Waiting');
+    off();
+    assert.deepEqual(order(seen, roles), recorded('21-conference-real.order.txt'));
+    desk.close();
+  } finally {
+    await s.stop();
+  }
+});
+
+function recorded(file: string): string[] {
+  return readFileSync(new URL(`../fixtures/esl-calls/${file}`, import.meta.url), 'utf8')
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'));
+}
