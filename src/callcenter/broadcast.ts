@@ -3,7 +3,7 @@ import { GrammarError } from './grammar.js';
 /**
  * `uuid_broadcast <uuid> <path> aleg`: plays a sound to one leg (the agent-ID
  * announcement to the caller). mod_commands splits the arguments on spaces and
- * answers `+OK Message Sent` whether or not the channel exists (it ignores
+ * answers `+OK Message sent` whether or not the channel exists (it ignores
  * switch_ivr_broadcast's status), so the path must be one word and the
  * outcome is seen in the channel's events, not in the reply.
  */

@@ -10,6 +10,7 @@ import type { ClickToDial } from './click-to-dial.js';
 import { parseInline } from './click-to-dial.js';
 import type { Eavesdrops } from './eavesdrop.js';
 import { ControlCommands } from './call-controls.js';
+import { ConsultLegs } from './consult.js';
 
 export const VERSION_FULL = '1.10.12-release+git~20240802T210227Z~a88d069d6f~64bit';
 export const VERSION_HUMAN = 'git a88d069 2024-08-02 21:02:27Z 64bit';
@@ -31,6 +32,7 @@ const ORIGINATE_SYNTAX = '<call url> <exten>|&<application_name>(<app_args>) [<d
 export class ApiCommands {
   private readonly holdCommand: HoldCommand;
   private readonly controls: ControlCommands;
+  private readonly consults: ConsultLegs;
 
   constructor(
     private readonly core: SwitchCore,
@@ -41,6 +43,7 @@ export class ApiCommands {
   ) {
     this.holdCommand = new HoldCommand(core);
     this.controls = new ControlCommands(core, routing);
+    this.consults = new ConsultLegs(core, routing, routing.legs, routing.options.ringMs);
   }
 
   execute(command: string, arg: string | null): ApiResult {
@@ -61,8 +64,16 @@ export class ApiCommands {
       case 'hupall':
         return ok(this.hupall(arg));
       case 'originate': {
-        const dial = this.clickToDialOriginate(arg);
+        const dial = this.clickToDialOriginate(arg) ?? this.partyOriginate(arg);
         return dial ?? ok(this.originate(arg));
+      }
+      case 'uuid_bridge':
+        return ok(this.consults.uuidBridge(arg));
+      case 'uuid_break':
+        return ok(this.consults.uuidBreak(arg));
+      case 'conference': {
+        const out = this.consults.conferenceApi(arg);
+        return out === null ? ok('-ERR not simulated by the double\n') : ok(out);
       }
       case 'callcenter_break':
         return ok(this.callcenterBreak(arg));
@@ -71,8 +82,9 @@ export class ApiCommands {
       case 'version':
         return ok(arg && arg.trim() === 'short' ? '1.10.12\n' : `FreeSWITCH Version ${VERSION_FULL} (${VERSION_HUMAN})\n`);
       default: {
-        // uuid_audio, uuid_send_dtmf, uuid_setvar, uuid_transfer, callcenter_break (call-controls.ts).
-        const out = this.controls.execute(command, arg);
+        // uuid_audio, uuid_send_dtmf, uuid_setvar, uuid_transfer, callcenter_break (call-controls.ts);
+        // a transfer into a conference (consult.ts).
+        const out = (command === 'uuid_transfer' ? this.consults.transferToConference(arg) : null) ?? this.controls.execute(command, arg);
         return out === null ? { found: false, output: '' } : ok(out);
       }
     }
@@ -96,7 +108,7 @@ export class ApiCommands {
   }
 
   /**
-   * mod_commands' uuid_broadcast: `+OK Message Sent` once there are two arguments, whether
+   * mod_commands' uuid_broadcast: `+OK Message sent` once there are two arguments, whether
    * or not the channel exists (it ignores switch_ivr_broadcast's status). The double plays
    * nothing; what was asked is kept in `broadcasts` for the tests.
    */
@@ -105,7 +117,7 @@ export class ApiCommands {
     const argv = arg ? separateString(arg, 4) : [];
     if (argv.length < 2) return '-USAGE: <uuid> <path> [aleg|bleg|holdb|both]\n';
     this.broadcasts.push({ uuid: argv[0]!, path: argv[1]!, leg: argv[2] ?? '' });
-    return '+OK Message Sent\n';
+    return '+OK Message sent\n';
   }
 
   /** mod_callcenter's cc_break_api_function: no output when it works (ESL then says `-ERR no reply`). */
@@ -154,6 +166,22 @@ export class ApiCommands {
     if (refused) return ok(refused);
     const uuid = /origination_uuid=([^,}\]]+)/.exec(argv[0] ?? '')?.[1] ?? '';
     return { found: true, output: `+OK ${uuid}\n`, later };
+  }
+
+  /**
+   * `originate {vars}user/<ext> &park`: a consulted party (consult.ts), answered after ringMs;
+   * like a click-to-dial, over `api` the double answers `+OK <uuid>` at once. null: not one.
+   */
+  private partyOriginate(arg: string | null): ApiResult | null {
+    if (!arg) return null;
+    const argv = separateString(arg, 10);
+    if (argv.length !== 2) return null;
+    let done: (out: string) => void = () => undefined;
+    const later = new Promise<string>((resolve) => (done = resolve));
+    const party = this.consults.originateParty(argv[0] ?? '', argv[1] ?? '', done);
+    if (!party) return null;
+    if ('refused' in party) return ok(party.refused);
+    return { found: true, output: `+OK ${party.uuid}\n`, later };
   }
 
   /** `originate {vars}loopback/<ext>/<context> &park`: a caller, into a queue when the extension runs callcenter. */

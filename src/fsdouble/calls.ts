@@ -76,6 +76,12 @@ export interface CallerCall {
   offer: Offer | null;
   phase: 'waiting' | 'bridged' | 'parked' | 'done';
   maxWaitTimer: NodeJS.Timeout | null;
+  /**
+   * The agent leg was moved away from the member by a consult (`uuid_bridge <agent> <party>`) or a
+   * conference, while mod_callcenter still watches the queue call: the agent leg's hang-up then ends
+   * that leg and the queue call only, the caller stays (consult.ts).
+   */
+  detached?: boolean;
 }
 
 /** outbound_agent_thread_run's call_helper: agent values as they were when the member was assigned. */

@@ -13,7 +13,10 @@ import type { AnswerMode } from './calls.js';
  * - the agent's leg (origination_uuid, the `{…}` and `[…]` variables) is
  *   created and rings; the BACKGROUND_JOB answers `+OK <uuid>` when it is
  *   answered, `-ERR <cause>` when it is not;
- * - then the inline applications run on it: `callcenter_track <agent>` counts
+ * - `execute_on_ring=callcenter_track:<agent>` on the originate (when the
+ *   leg starts ringing, which in the double is at once), or the inline
+ *   `callcenter_track <agent>` once it answers (the gateway's `${regex(…)}`
+ *   guard makes that one count only for a leg not tracked yet), counts
  *   an external call for the agent (an agent-status-get event; with the
  *   queue's `skip-agents-with-external-calls` it gets no queue call until the
  *   leg ends) and `bridge [vars]<endpoint>` creates the customer leg, which
@@ -52,6 +55,18 @@ interface Dial {
 function splitVars(s: string): { vars: Array<[string, string]>; rest: string } {
   const c = parseContact(s);
   return { vars: c.vars.map(([k, v]) => [k, v]), rest: c.endpoint };
+}
+
+/**
+ * The agent named by callcenter_track's argument. The gateway's guard
+ * `${regex(x${cc_tracked_agent}|^x$|<agent>)}` expands (on the real switch) to
+ * the agent when the leg is not tracked yet and to `x<agent>`, an unknown
+ * agent, when it is: the double evaluates just that form.
+ */
+function trackedAgent(data: string, tracked = false): string | null {
+  const guard = /^\$\{regex\(x\$\{cc_tracked_agent\}\|\^x\$\|([^|()]+)\)\}$/.exec(data.trim());
+  if (guard) return tracked ? null : guard[1]!;
+  return data.trim() || null;
 }
 
 /** The inline dialplan's applications: `[m:<d>:]app:data<d>app:data` (mod_dptools' inline_dialplan_hunt). */
@@ -95,7 +110,9 @@ export class ClickToDial {
     const uuid = v.get('origination_uuid') ?? randomUUID();
     if (this.core.channels.has(uuid)) return '-ERR INVALID_PROFILE\n';
     const track = apps.find((x) => x.app === 'callcenter_track');
-    const agentName = track?.data.trim() || v.get('cc_agent') || null;
+    // `execute_on_ring=callcenter_track:<agent>` (or `… <agent>`): run on the leg when it starts ringing.
+    const onRing = /^callcenter_track[: ](.+)$/.exec(v.get('execute_on_ring') ?? '')?.[1]?.trim() ?? null;
+    const agentName = onRing || trackedAgent(track?.data ?? '') || v.get('cc_agent') || null;
     const name = contact.loopback ? `loopback/${contact.loopback.ext}-a` : channelNameFor(contact.endpoint);
     const cidNumber = v.get('origination_caller_id_number') ?? '0000000000';
     const cidName = v.get('origination_caller_id_name') ?? 'FreeSWITCH';
@@ -104,6 +121,8 @@ export class ClickToDial {
     const dial: Dial = { agentName, a, customer: null, far: null, tracked: false, done: false };
     this.byLeg.set(a.uuid, dial);
     this.legs.fireChannel('CHANNEL_CREATE', SITES.channelCreate, a, ST.init);
+    // The leg rings at once in the double (no separate ring event is fired).
+    if (onRing) this.track(dial, onRing);
     const mode = this.hooks.agentMode(agentName);
     const timeoutS = Number(v.get('originate_timeout') ?? 60);
     switch (mode.mode) {
@@ -153,7 +172,10 @@ export class ClickToDial {
   private run(dial: Dial, apps: Array<{ app: string; data: string }>): void {
     for (const { app, data } of apps) {
       if (dial.a.gone) return;
-      if (app === 'callcenter_track') this.track(dial, data.trim());
+      if (app === 'callcenter_track') {
+        const name = trackedAgent(data, dial.tracked);
+        if (name) this.track(dial, name);
+      }
       else if (app === 'bridge') return this.bridge(dial, data);
     }
     // Nothing left to run: the channel hangs up.

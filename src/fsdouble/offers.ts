@@ -383,10 +383,28 @@ export class Offers {
   }
 
   /** A hangup of one of the agent's sessions. */
+  /**
+   * The agent leg of a detached queue call (consult, conference) hangs up: mod_callcenter ends the
+   * queue call (bridge-agent-end, member-queue-end Terminated, agent back), the caller's legs stay
+   * up and the call stays known (parked), so it can be transferred back into a queue.
+   */
+  endDetached(offer: Offer, cause: string): void {
+    const call = offer.call;
+    const agentChannel = offer.agentChannel!;
+    offer.phase = 'done';
+    call.offer = null;
+    call.phase = 'parked';
+    call.detached = false;
+    this.legs.hangup(agentChannel, cause);
+    this.reg.owners.delete(agentChannel.uuid);
+    this.bridgeEnded(offer, ST.execute);
+  }
+
   hangupAgentChannel(offer: Offer, cause: string): boolean {
     switch (offer.phase) {
       case 'bridged':
-        this.endBridged(offer, 'agent', cause);
+        if (offer.call.detached) this.endDetached(offer, cause);
+        else this.endBridged(offer, 'agent', cause);
         return true;
       case 'ringing':
         this.unanswered(offer, cause, null);

@@ -7,7 +7,7 @@ import { ST, type Channel } from './channel.js';
 import { Legs } from './legs.js';
 import { Dispatcher } from './dispatch.js';
 import { Offers } from './offers.js';
-import { CallRegistry, cancelMaxWait, fireCc, type AnswerMode, type CallerCall, type CallerIds, type CallerSpec, type DialplanExtension, type RoutingOptions } from './calls.js';
+import { CallRegistry, cancelMaxWait, fireCc, type AnswerMode, type CallerCall, type CallerIds, type CallerSpec, type DialplanExtension, type Offer, type RoutingOptions } from './calls.js';
 import type { Member, SwitchModel } from './switch-model.js';
 
 export type { AnswerMode, CallerIds, CallerSpec, DialplanExtension, RoutingOptions } from './calls.js';
@@ -302,13 +302,31 @@ export class Routing {
     const owner = this.reg.owners.get(uuid);
     if (!owner || !('call' in owner)) return false;
     const call = owner.call;
-    if (call.b.uuid !== uuid || call.phase !== 'bridged' || !call.offer) return false;
     const queue = 'queue' in to ? to.queue : (this.options.dialplan[to.extension]?.queue ?? null);
+    // A caller left parked by a consult whose agent leg went (consult.ts): it runs the destination.
+    if (call.b.uuid === uuid && call.phase === 'parked' && !call.b.gone && queue && this.cc.getQueue(queue)) {
+      this.join(call, queue, []);
+      return true;
+    }
+    if (call.b.uuid !== uuid || call.phase !== 'bridged' || !call.offer) return false;
     this.offers.endByTransfer(call.offer, unbridged, () => {
       if (queue && this.cc.getQueue(queue)) this.join(call, queue, []);
       else parked(call.b);
     });
     return true;
+  }
+
+  /** The queue call a session belongs to (its member -b leg or its agent leg), for consult.ts. */
+  queueCallOf(uuid: string): { call: CallerCall; offer: Offer | null; role: 'member' | 'agent' } | null {
+    const owner = this.reg.owners.get(uuid);
+    if (!owner) return null;
+    if ('offer' in owner) return owner.offer.agentChannel?.uuid === uuid ? { call: owner.offer.call, offer: owner.offer, role: 'agent' } : null;
+    return owner.call.b.uuid === uuid ? { call: owner.call, offer: owner.call.offer, role: 'member' } : null;
+  }
+
+  /** The agent leg of a detached queue call went (its consulted party hung up, or it left a conference). */
+  endDetached(offer: Offer, cause: string): void {
+    if (offer.phase === 'bridged') this.offers.endDetached(offer, cause);
   }
 
   /** hupall: every call ends with `cause`. */

@@ -136,7 +136,7 @@ describe('outbound calls on the double', () => {
     assert.equal(busy.body.error.code, 'AGENT_BUSY');
     const sent = originates(from).map((c) => c.split('\n')[0]!);
     assert.equal(sent.length, 1, 'one originate for two requests with one key');
-    assert.match(sent[0]!, /callcenter_track:1001@default\^bridge:\[origination_uuid=[0-9a-f-]{36},cc_outbound=true,cc_outbound_action=[0-9a-f-]{36},cc_outbound_leg=customer,origination_caller_id_number=\+15550002000,origination_caller_id_name=Support\]sofia\/gateway\/pstn\/\+15551230800' inline$/);
+    assert.match(sent[0]!, /execute_on_ring=callcenter_track:1001@default\}user\/1001 'm:~:callcenter_track:\$\{regex\(x\$\{cc_tracked_agent\}\|\^x\$\|1001@default\)\}~bridge:\[origination_uuid=[0-9a-f-]{36},cc_outbound=true,cc_outbound_action=[0-9a-f-]{36},cc_outbound_leg=customer,origination_caller_id_number=\+15550002000,origination_caller_id_name=Support\]sofia\/gateway\/pstn\/\+15551230800' inline$/);
     assert.match(sent[0]!, /^bgapi originate \{origination_uuid=[0-9a-f-]{36},cc_outbound=true,cc_outbound_action=[0-9a-f-]{36},cc_outbound_leg=agent,origination_caller_id_number=\+15551230800,/);
     // While the outbound call is up the agent is tracked: mod_callcenter offers it no queue call.
     assert.match(s.fs.api(`callcenter_config agent list ${A}`), /\|1\n/);
@@ -177,6 +177,31 @@ describe('outbound calls on the double', () => {
       await desk.next('call.offered', (m) => m.callerNumber === '15559990000', 5000);
       s.fs.hangupCaller(caller.callerUuid);
     } finally {
+      desk.ws.close();
+    }
+  });
+
+  test('while the agent\'s own phone rings for the dial, a queue caller is not offered to it (execute_on_ring); it is once the dial ends', async () => {
+    const { desk } = await login(s, B, { ready: true });
+    s.fs.setAgentAnswer(B, { mode: 'no-answer', afterMs: 60_000 });
+    try {
+      const r = await desk.request({ type: 'dial', number: '9300', idempotencyKey: 'desk-ring-0001' });
+      assert.equal(r.type, 'ack', JSON.stringify(r));
+      const id = r.type === 'ack' ? r.action!.id : '';
+      const ringing = await desk.next('outbound.state', (m) => m.action.id === id && m.action.state === 'agent-ringing');
+      assert.equal(s.fs.agent(B)?.externalCallsCount, 1, 'counted while ringing');
+      const caller = s.fs.injectCaller({ number: '15559990001', name: 'Waiting' });
+      await new Promise((res) => setTimeout(res, 400));
+      assert.equal(s.fs.agent(B)?.state, 'Waiting');
+      assert.equal([...s.gw.view.members.values()].find((m) => m.cidNumber === '15559990001')?.servingAgent ?? '', '', 'not offered while the phone rings for the dial');
+      s.fs.setAgentAnswer(B, null);
+      s.fs.api(`uuid_kill ${ringing.action.agentLegUuid}`);
+      await desk.next('outbound.state', (m) => m.action.id === id && (m.action.state === 'failed' || m.action.state === 'ended'));
+      await desk.next('call.offered', (m) => m.callerNumber === '15559990001', 5000);
+      assert.equal(s.fs.agent(B)?.externalCallsCount ?? 0, 0);
+      s.fs.hangupCaller(caller.callerUuid);
+    } finally {
+      s.fs.setAgentAnswer(B, null);
       desk.ws.close();
     }
   });

@@ -18,11 +18,11 @@ const plan: OriginatePlan = {
   agentRingS: 20,
 };
 
-test('the originate: agent first, then callcenter_track and the customer bridge in one inline list', () => {
+test('the originate: callcenter_track when the agent leg rings, again (guarded) once answered, then the customer bridge inline', () => {
   assert.equal(
     originateCommand(plan),
-    "originate {origination_uuid=22222222-2222-4222-8222-222222222222,cc_outbound=true,cc_outbound_action=11111111-1111-4111-8111-111111111111,cc_outbound_leg=agent,origination_caller_id_number=+15551230800,origination_caller_id_name=+15551230800,originate_timeout=20}user/1001 " +
-      "'m:^:callcenter_track:1001@default^bridge:[origination_uuid=33333333-3333-4333-8333-333333333333,cc_outbound=true,cc_outbound_action=11111111-1111-4111-8111-111111111111,cc_outbound_leg=customer,origination_caller_id_number=+15550001000,origination_caller_id_name=Support]sofia/gateway/pstn/15551230800' inline",
+    "originate {origination_uuid=22222222-2222-4222-8222-222222222222,cc_outbound=true,cc_outbound_action=11111111-1111-4111-8111-111111111111,cc_outbound_leg=agent,origination_caller_id_number=+15551230800,origination_caller_id_name=+15551230800,originate_timeout=20,execute_on_ring=callcenter_track:1001@default}user/1001 " +
+      "'m:~:callcenter_track:${regex(x${cc_tracked_agent}|^x$|1001@default)}~bridge:[origination_uuid=33333333-3333-4333-8333-333333333333,cc_outbound=true,cc_outbound_action=11111111-1111-4111-8111-111111111111,cc_outbound_leg=customer,origination_caller_id_number=+15550001000,origination_caller_id_name=Support]sofia/gateway/pstn/15551230800' inline",
   );
   // The double reads the inline list the way mod_dptools does.
   const apps = parseInline(originateCommand(plan).split("'")[1]!);
@@ -32,8 +32,8 @@ test('the originate: agent first, then callcenter_track and the customer bridge 
 
 test('a contact\'s own {…} block is merged into ours (two blocks would break the dial string); […] stays', () => {
   const cmd = originateCommand({ ...plan, contact: '{sip_auto_answer=true}user/1001' });
-  assert.match(cmd, /originate_timeout=20,sip_auto_answer=true\}user\/1001 '/);
-  assert.match(originateCommand({ ...plan, contact: '[leg_timeout=15]user/1001' }), /originate_timeout=20\}\[leg_timeout=15\]user\/1001 '/);
+  assert.match(cmd, /originate_timeout=20,execute_on_ring=callcenter_track:1001@default,sip_auto_answer=true\}user\/1001 '/);
+  assert.match(originateCommand({ ...plan, contact: '[leg_timeout=15]user/1001' }), /execute_on_ring=callcenter_track:1001@default\}\[leg_timeout=15\]user\/1001 '/);
 });
 
 test('nothing outside the grammars reaches the command', () => {

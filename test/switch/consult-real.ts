@@ -6,7 +6,11 @@ import { EventRecorder, startGatewayOn, startRedis, type RealTarget } from './ta
 import { writeFileSync } from 'node:fs';
 import { RawClient } from '../fsdouble/helpers.js';
 
-/** CONSULT_TRACE=<file>: every channel event and api command of the consult test, one line each (to read the switch's sequence). */
+/**
+ * CONSULT_TRACE=<file>: every channel and callcenter event of the consult test, one line each (to read the switch's
+ * sequence), `<file>.full` with every header (JSON per event) and `<file>.audit` with the gateway's commands and the
+ * switch's replies. test/fixtures/esl-calls/20-consult-real.order.txt (what the double's consult must match) came from it.
+ */
 async function channelTrace(t: RealTarget): Promise<{ dump: () => void; close: () => void }> {
   if (!process.env.CONSULT_TRACE) return { dump: () => undefined, close: () => undefined };
   const c = await RawClient.connect(t.eslPort);
@@ -20,15 +24,18 @@ async function channelTrace(t: RealTarget): Promise<{ dump: () => void; close: (
     return `${i.name} ${pick.filter((k) => h.get(k)).map((k) => `${k}=${h.get(k)}`).join(' ')}`;
   };
   return {
-    dump: () => writeFileSync(process.env.CONSULT_TRACE!, c.items.filter((i) => i.type === 'event').map(line).join('\n') + '\n'),
+    dump: () => {
+      writeFileSync(process.env.CONSULT_TRACE!, c.items.filter((i) => i.type === 'event').map(line).join('\n') + '\n');
+      writeFileSync(process.env.CONSULT_TRACE! + '.full', c.items.filter((i) => i.type === 'event').map((i) => JSON.stringify([...i.headers])).join('\n') + '\n');
+    },
     close: () => { void t0; void stamps; c.close(); },
   };
 }
 
 /**
- * Consult (attended) transfer and three-way conference on the real switch only: the double does
- * not simulate `originate user/…`, `uuid_bridge` or conferences (DIFFERENCES.md). Phones: 1001 the
- * agent, 1002 the consulted party (both answer), 1003 the caller.
+ * Consult (attended) transfer and three-way conference on the real switch. The double's simulation
+ * of the same (src/fsdouble/consult.ts) is tested in test/calls/consult-double.test.ts against what
+ * this run recorded. Phones: 1001 the agent, 1002 the consulted party (both answer), 1003 the caller.
  */
 export function consultTests(real: () => RealTarget): void {
   test('consult: cancel back to the caller, consult again and complete (caller ↔ 1002, agent released); then a three-way conference the agent leaves', async () => {
@@ -129,6 +136,7 @@ export function consultTests(real: () => RealTarget): void {
     } finally {
       trace.dump();
       trace.close();
+      if (process.env.CONSULT_TRACE) writeFileSync(process.env.CONSULT_TRACE + '.audit', JSON.stringify((await g.api('GET', '/api/audit?limit=200')).body, null, 1));
       await g.stop();
       rec.close();
       await t.reset();

@@ -1,6 +1,6 @@
 /**
  * Real-switch tier (see tier.ts): the call controls on the double and on the real FreeSWITCH with
- * baresip phones; consult and conference on the real switch only (the double does not simulate them).
+ * baresip phones; consult and conference here on the real switch (on the double: test/calls/consult-double.test.ts).
  */
 import { defineTier } from './tier.js';
 import { CONTROL_SCENARIOS } from './scenarios-controls.js';

@@ -4,7 +4,9 @@
  * `loopback/{number}/default/XML` route and the vanilla dialplan) with the configured caller ID;
  * bridged; meanwhile a queue caller (1003) is not offered to the agent (callcenter_track); the
  * customer hangs up → the action ends, its call record is written, and the waiting caller is
- * offered to the agent at once.
+ * offered to the agent at once. A queue caller arriving while the agent's own phone still rings
+ * for a click-to-dial is not offered either (callcenter_track runs from execute_on_originate), and
+ * is offered once that call ends.
  *
  * Skipped without a FreeSWITCH binary (REQUIRE_REAL_SWITCH=1 makes that a failure), like tier.ts.
  */
@@ -58,7 +60,7 @@ if ('skip' in where && !required) {
         OUTBOUND_ALLOW: '1002:4',
         OUTBOUND_CALLER_IDS: 'support@default=+15550001000:Support',
         OUTBOUND_ROUTE: 'loopback/{number}/default/XML',
-        OUTBOUND_AGENT_RING_S: '6',
+        OUTBOUND_AGENT_RING_S: '15',
       });
       gw = await startGateway({ config, logger: process.env.TEST_LOG ? createLogger('debug') : silentLogger(), resyncIntervalMs: 0, eslBackoff: { initialMs: 50, maxMs: 500 } });
       await waitFor(() => gw.callCenter.ready && gw.view.queues.size > 0 && gw.records?.ready === true, 'gateway connected, records database open', 30000);
@@ -111,17 +113,47 @@ if ('skip' in where && !required) {
       await caller.hangup();
     });
 
+    test('while the agent\'s phone rings for a click-to-dial, a queue caller is not offered to it; it is once the dial ends', async () => {
+      await t.agentPhone('1001', false);
+      // States from the service's events (polling GET /api/outbound would meet the REST rate limit).
+      const states = new Map<string, string>();
+      gw.outbound!.on('state', (x) => states.set(x.id, x.state));
+      const dial = await api('POST', '/api/outbound', { agent: AGENT, number: '1002', idempotencyKey: 'real-switch-ring' });
+      assert.equal(dial.status, 201, JSON.stringify(dial.body));
+      const id: string = dial.body.id;
+      await waitFor(() => states.get(id) === 'agent-ringing', 'the agent\'s phone rings', 20000);
+      // Counted from the leg's creation, not from its answer.
+      assert.match(await fs.api(`callcenter_config agent list ${AGENT}`), /\|1\n/, 'external_calls_count 1 while ringing');
+      const caller = await t.call({ name: 'Queued', digits: '4242#' });
+      try {
+        await waitFor(() => [...gw.view.members.values()].some((m) => m.queue === 'support@default'), 'the caller waits in the queue', 30000);
+        await new Promise((r) => setTimeout(r, 2000));
+        assert.equal(states.get(id), 'agent-ringing', 'the caller arrived while the agent\'s phone still rang (ring time 15 s)');
+        const waiting = [...gw.view.members.values()].find((m) => m.queue === 'support@default');
+        assert.equal(waiting?.servingAgent ?? '', '', `not offered while the agent's phone rings for the dial (${JSON.stringify(waiting)})`);
+        assert.equal(gw.view.agents.get(AGENT)?.state, 'Waiting');
+        // The agent does not answer: the dial fails, the leg ends, and the caller is offered.
+        await waitFor(() => states.get(id) === 'failed', 'the dial failed', 30000);
+        await waitFor(() => gw.view.agents.get(AGENT)?.state === 'Receiving', 'the waiting caller offered to the agent', 20000);
+      } finally {
+        await caller.hangup();
+      }
+      await waitFor(() => gw.view.agents.get(AGENT)?.state === 'Waiting', 'the agent free again', 20000);
+    });
+
     test('the agent does not answer: the action fails with the switch\'s cause and nothing reaches the customer', async () => {
       await t.agentPhone('1001', false);
       const customer = await t.agentPhone('1002', true);
       assert.ok(customer);
+      const states = new Map<string, string>();
+      gw.outbound!.on('state', (x) => states.set(x.id, x.state));
       const dial = await api('POST', '/api/outbound', { agent: AGENT, number: '1002' });
       assert.equal(dial.status, 201, JSON.stringify(dial.body));
-      let a = dial.body;
-      await waitFor(async () => (a = (await api('GET', `/api/outbound/${dial.body.id}`)).body).state === 'failed', 'failed', 30000);
+      await waitFor(() => states.get(dial.body.id) === 'failed', 'failed', 30000);
+      const a = (await api('GET', `/api/outbound/${dial.body.id}`)).body;
       assert.equal(a.cause, 'NO_ANSWER');
       assert.equal(a.answeredAt, null);
-      assert.match(await fs.api(`callcenter_config agent list ${AGENT}`), /\|0\n/, 'never tracked');
+      assert.match(await fs.api(`callcenter_config agent list ${AGENT}`), /\|0\n/, 'the count (taken while it rang) is undone when the leg ends');
       const audit = await api('GET', `/api/audit?agent=${encodeURIComponent(AGENT)}&limit=20`);
       assert.ok((audit.body as any[]).some((e) => e.command.startsWith('originate ') && e.ok === false && e.reply.startsWith('-ERR NO_ANSWER')), 'the originate and its reply are audited');
     });

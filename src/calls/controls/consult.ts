@@ -112,6 +112,8 @@ export class Consults extends EventEmitter<ConsultEvents> {
       }
       const consultLeg = randomUUID();
       const music = this.music(call);
+      // Not before mod_callcenter's own bridge of the caller to the agent leg is done (controls.ts).
+      await this.controls.bridgeDone(op, call, member.uuid, leg.uuid);
       await op.send(cmd.parkAfterBridge(member.uuid, true));
       let held = false;
       try {

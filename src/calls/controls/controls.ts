@@ -270,8 +270,9 @@ export class CallControls extends EventEmitter<CallControlsEvents> {
       } else {
         command = cmd.transferXml(member.uuid, t.to, this.deps.config.transferContext);
       }
-      const reply = await this.refusedAsGone(op, command);
       const agentLeg = alive(call.agentLeg);
+      if (agentLeg) await this.bridgeDone(op, call, member.uuid, agentLeg.uuid);
+      const reply = await this.refusedAsGone(op, command);
       if (t.kind === 'queue') {
         // member-queue-start of the new episode (same session, new member uuid: 12).
         await op.until(() => {
@@ -408,6 +409,22 @@ export class CallControls extends EventEmitter<CallControlsEvents> {
     if (!v) return true;
     const leg = v.member?.uuid === uuid ? v.member : v.agentLeg?.uuid === uuid ? v.agentLeg : null;
     return !leg || leg.gone || leg.state === 'hangup';
+  }
+
+  /**
+   * mod_callcenter fires bridge-agent-start before its own `uuid_bridge` of the caller to the agent
+   * leg. A caller moved away in between (a transfer back into a queue, seen on the real switch when
+   * the transfer followed bridge-agent-start at once) is bridged back by the agent thread, which then
+   * sets `cc_agent_bridged=true` on it; the caller's new `callcenter` run takes that flag for an
+   * answer and returns, leaving its new member row `Waiting` for ever (later offered under that stale
+   * uuid; after a few rounds the rows pile up and the caller stalls). So a control that moves the
+   * caller or the agent leg first waits for the caller's CHANNEL_BRIDGE to the agent leg.
+   */
+  async bridgeDone(op: Operation, call: CallView, member: string, agentLeg: string): Promise<void> {
+    await op.until(() => {
+      const v = this.current(call);
+      return !v || v.member?.bridgedTo === agentLeg || v.agentLeg?.bridgedTo === member || this.legGone(call.memberSessionUuid, agentLeg);
+    }, "the caller's bridge to the agent leg");
   }
 
   /** A leg that vanished between the model's last event and the command: the call is gone, not refused. */
