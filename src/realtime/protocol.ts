@@ -9,8 +9,9 @@ import type { OutboundActionView } from '../outbound/action.js';
 import type { TransferKind } from '../calls/controls/grammar.js';
 
 export type ClientMessage =
-  | { type: 'login'; id?: string | number; agent: string; password: string; contact?: string; ready?: boolean }
-  | { type: 'resume'; id?: string | number; agent: string; token: string; lastSeq: number }
+  /** `directory: true`: this page wants the directory feed (DirectoryMessage) from now on. */
+  | { type: 'login'; id?: string | number; agent: string; password: string; contact?: string; ready?: boolean; directory?: boolean }
+  | { type: 'resume'; id?: string | number; agent: string; token: string; lastSeq: number; directory?: boolean }
   | { type: 'ready'; id?: string | number }
   | { type: 'busy'; id?: string | number; reason?: string }
   | { type: 'logout'; id?: string | number }

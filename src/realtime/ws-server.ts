@@ -154,8 +154,8 @@ export function attachDeskWebSocket(server: Server, deps: WsDeps, opts: WsOption
         case 'resume':
           if (m.type === 'login') await login(ctx, throttle, c, m, id);
           else await resume(ctx, c, m, id);
-          // The page's directory (other agents, queues): now, then as it changes.
-          if (c.channel && !c.closed) directory.attach(c, c.channel.agent);
+          // The page's directory (other agents, queues), when it asked for it: now, then as it changes.
+          if (m.directory === true && c.channel && !c.closed) directory.attach(c, c.channel.agent);
           return;
         case 'ready':
         case 'busy':

@@ -35,7 +35,7 @@ test('directory: the agents of my queues with their status, availability and pho
     await addAgent(s, B, { contact: 'user/1002', status: 'Available' });
     await addAgent(s, C, { contact: 'null/agent-1003' }); // no directory phone: listed, not reachable
     await addAgent(s, D, { contact: 'user/1004', queue: SALES }); // another queue only: not listed
-    const a = await login(s, A);
+    const a = await login(s, A, { directory: true });
     const first = await a.desk.next('directory');
     assert.equal('seq' in first, false, 'presence, not a numbered push');
     assert.deepEqual(first.queues, [{ name: QUEUE, waiting: 0 }]);
@@ -65,7 +65,7 @@ test('directory: the agents of my queues with their status, availability and pho
     const token = a.ack.token;
     a.desk.close();
     const again = await DeskClient.open(s.url);
-    const r = await again.request({ type: 'resume', agent: A, token, lastSeq: seq });
+    const r = await again.request({ type: 'resume', agent: A, token, lastSeq: seq, directory: true });
     assert.equal(r.type, 'ack', JSON.stringify(r));
     const resumed = await again.next('directory');
     assert.deepEqual(resumed.agents.map((x) => x.name).sort(), [B, C, D]);
@@ -91,7 +91,7 @@ test('directory: coalesced per socket; many status changes make few directories,
   try {
     await addAgent(s, A, { contact: 'user/1001' });
     await addAgent(s, B, { contact: 'user/1002' });
-    const a = await login(s, A);
+    const a = await login(s, A, { directory: true });
     await a.desk.next('directory');
     const before = directories(a.desk).length;
     const CHANGES = 40;
@@ -161,6 +161,8 @@ test('transfer to an agent: resolved from its contact in the view; refused for i
     assert.deepEqual(commandsSince(s, from).filter((c) => c.includes('uuid_transfer')), [`api uuid_transfer ${ids.memberSessionUuid} 1077 XML default`]);
     const t = await a.desk.next('call.transferred');
     assert.deepEqual({ kind: t.kind, to: t.to }, { kind: 'agent', to: B });
+    // This page did not ask for the directory: a transfer of kind agent needs none, and it got none.
+    assert.equal(directories(a.desk).length, 0);
     a.desk.close();
   } finally {
     await s.stop();
