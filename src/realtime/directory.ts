@@ -33,19 +33,27 @@ export interface DirectorySocket {
   readonly channel: { readonly agent: string } | null;
 }
 
-/** Agent names of the queues `agent` serves (itself left out), and those queues. */
-export function directoryOf(view: ViewReader, agent: string, maxAgents = DIRECTORY_MAX_AGENTS): DirectoryMessage {
-  const tiers = view
-    .tiersOfAgent(agent)
-    .slice()
-    .sort((a, b) => a.level - b.level || a.position - b.position || (a.queue < b.queue ? -1 : 1));
-  const queues: DirectoryQueue[] = [];
+/** What every agent serving the same queues sees alike: the queues, and all their agents in the listed order. */
+interface Listing {
+  readonly queues: DirectoryQueue[];
+  readonly agents: DirectoryAgent[];
+  readonly moreQueues: boolean;
+  /** Serialised once per listing (every page of these queues sends the same entries, but itself). */
+  json?: { readonly agents: string[]; readonly queues: string };
+}
+
+/** The agent's queues in level/position order (then by name), at most DIRECTORY_MAX_QUEUES, without repeats. */
+function queuesOf(tiers: ReadonlyArray<{ readonly queue: string; readonly level: number; readonly position: number }>): { names: string[]; more: boolean } {
+  const sorted = tiers.slice().sort((a, b) => a.level - b.level || a.position - b.position || (a.queue < b.queue ? -1 : a.queue > b.queue ? 1 : 0));
+  const names: string[] = [];
+  for (const t of sorted) if (!names.includes(t.queue)) names.push(t.queue);
+  return { names: names.slice(0, DIRECTORY_MAX_QUEUES), more: names.length > DIRECTORY_MAX_QUEUES };
+}
+
+function listing(view: ViewReader, queueNames: readonly string[], more: boolean): Listing {
+  const queues: DirectoryQueue[] = queueNames.map((name) => ({ name, waiting: view.waitingCount(name) }));
   const names = new Set<string>();
-  for (const t of tiers.slice(0, DIRECTORY_MAX_QUEUES)) {
-    if (queues.some((q) => q.name === t.queue)) continue;
-    queues.push({ name: t.queue, waiting: view.waitingCount(t.queue) });
-    for (const other of view.tiersOfQueue(t.queue)) if (other.agent !== agent) names.add(other.agent);
-  }
+  for (const q of queueNames) for (const t of view.tiersOfQueue(q)) names.add(t.agent);
   const agents: DirectoryAgent[] = [];
   for (const name of names) {
     const a = view.agents.get(name);
@@ -61,7 +69,30 @@ export function directoryOf(view: ViewReader, agent: string, maxAgents = DIRECTO
     });
   }
   agents.sort((x, y) => Number(y.available) - Number(x.available) || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
-  return { type: 'directory', agents: agents.slice(0, maxAgents), queues, truncated: agents.length > maxAgents || tiers.length > DIRECTORY_MAX_QUEUES };
+  return { queues, agents, moreQueues: more };
+}
+
+function finish(l: Listing, agent: string, maxAgents: number): DirectoryMessage {
+  const others = l.agents.filter((a) => a.name !== agent);
+  return { type: 'directory', agents: others.slice(0, maxAgents), queues: l.queues, truncated: others.length > maxAgents || l.moreQueues };
+}
+
+/** `JSON.stringify(finish(l, agent, maxAgents))`, from entries serialised once per listing. */
+function finishJson(l: Listing, agent: string, maxAgents: number): string {
+  l.json ??= { agents: l.agents.map((a) => JSON.stringify(a)), queues: JSON.stringify(l.queues) };
+  const parts: string[] = [];
+  let others = 0;
+  for (let i = 0; i < l.agents.length; i++) {
+    if (l.agents[i]!.name === agent) continue;
+    if (others++ < maxAgents) parts.push(l.json.agents[i]!);
+  }
+  return `{"type":"directory","agents":[${parts.join(',')}],"queues":${l.json.queues},"truncated":${others > maxAgents || l.moreQueues}}`;
+}
+
+/** The directory of `agent`: the other agents of the queues it serves (itself left out), and those queues. */
+export function directoryOf(view: ViewReader, agent: string, maxAgents = DIRECTORY_MAX_AGENTS): DirectoryMessage {
+  const q = queuesOf(view.tiersOfAgent(agent));
+  return finish(listing(view, q.names, q.more), agent, maxAgents);
 }
 
 /** Whether `target` is in `agent`'s directory: another agent with a tier in a queue `agent` serves. */
@@ -168,33 +199,52 @@ export class DirectoryFeed {
   }
 
   private flush(): void {
+    // One pass over the tiers for every page's queues, and one listing per set of queues:
+    // a thousand pages of one queue cost one listing and a thousand filters, not a thousand sorts.
+    const tiersByAgent = new Map<string, Array<{ queue: string; level: number; position: number }>>();
+    for (const t of this.view.tiers.values()) {
+      const list = tiersByAgent.get(t.agent);
+      if (list) list.push(t);
+      else tiersByAgent.set(t.agent, [t]);
+    }
     const queues = this.dirtyQueues;
     for (const [, sub] of this.subs) {
       if (sub.due) continue;
-      if (this.everything || this.dirtyAgents.has(sub.agent) || this.view.tiersOfAgent(sub.agent).some((t) => queues.has(t.queue))) sub.due = true;
+      if (this.everything || this.dirtyAgents.has(sub.agent) || (tiersByAgent.get(sub.agent) ?? []).some((t) => queues.has(t.queue))) sub.due = true;
     }
     this.dirtyQueues.clear();
     this.dirtyAgents.clear();
     this.everything = false;
+    const listings = new Map<string, Listing>();
+    const build = (agent: string): string => {
+      const q = queuesOf(tiersByAgent.get(agent) ?? []);
+      const key = q.names.join('\u0000');
+      let l = listings.get(key);
+      if (!l) {
+        l = listing(this.view, q.names, q.more);
+        listings.set(key, l);
+      }
+      return finishJson(l, agent, this.maxAgents);
+    };
     const now = this.now();
     let next = Infinity;
     for (const [socket, sub] of this.subs) {
       if (!sub.due) continue;
       const at = sub.at + this.intervalMs;
       if (at > now) next = Math.min(next, at);
-      else this.sendTo(socket, sub);
+      else this.sendTo(socket, sub, build);
     }
     if (next < Infinity) this.schedule(Math.ceil(next - now));
   }
 
-  private sendTo(socket: DirectorySocket, sub: Subscription): void {
+  private sendTo(socket: DirectorySocket, sub: Subscription, build: (agent: string) => string = (agent) => JSON.stringify(directoryOf(this.view, agent, this.maxAgents))): void {
     sub.due = false;
     if (socket.channel?.agent !== sub.agent) {
       // Logged out (or now another agent's: it attaches again): nothing more for this subscription.
       this.subs.delete(socket);
       return;
     }
-    const json = JSON.stringify(directoryOf(this.view, sub.agent, this.maxAgents));
+    const json = build(sub.agent);
     if (json === sub.last) return;
     sub.last = json;
     sub.at = this.now();
