@@ -8,12 +8,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { statSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { FIXTURE_QUEUE } from '../../src/fsdouble/switch-model.js';
 import { startStack, waitFor, type Stack } from '../helpers/stack.js';
-import { addAgent, passwordOf, QUEUE, switchStatus } from '../realtime/desk-helpers.js';
+import { addAgent, QUEUE, switchStatus } from '../realtime/desk-helpers.js';
+import { ARTIFACTS, launchChromium, openDeskLoggedIn } from './chromium.js';
 
 interface DomElement {
   readonly textContent: string | null;
@@ -21,8 +21,6 @@ interface DomElement {
 }
 declare const document: { querySelector(selector: string): DomElement | null };
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const SALES = 'sales@default';
 const A = '1001@default';
 const B = '1002@default'; // sales only, Available: listed because A serves sales too
@@ -53,8 +51,6 @@ async function openTransfer(page: Page): Promise<void> {
 }
 
 test('transfer dialog: agents with their availability and queues with their waiting counts, both languages; a picked agent is transferred to its phone', async () => {
-  assert.ok(existsSync(CHROMIUM), `Chromium is required at ${CHROMIUM}`);
-  mkdirSync(ARTIFACTS, { recursive: true });
   const s: Stack = await startStack({
     double: { queues: [FIXTURE_QUEUE, { ...FIXTURE_QUEUE, name: SALES }], dialplan: { '7000': { queue: QUEUE }, '7100': { queue: SALES } } },
   });
@@ -66,15 +62,8 @@ test('transfer dialog: agents with their availability and queues with their wait
     await addAgent(s, C, { contact: 'user/1003', status: 'On Break' });
     await addAgent(s, E, { contact: 'null/agent-1005', status: 'On Break' });
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(s.url + '/');
-    await page.waitForSelector('[data-testid="connection"][data-conn="connected"]');
-    await page.getByTestId('login-agent').fill(A);
-    await page.getByTestId('login-password').fill(passwordOf(A));
-    await page.getByTestId('login-submit').click();
+    browser = await launchChromium();
+    const { page, pageErrors } = await openDeskLoggedIn(browser, s.url, A);
     await switchStatus(s, A, 'Available');
 
     // A talks to a support caller; a second one waits (C is on break, B serves sales only).
