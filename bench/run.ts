@@ -10,6 +10,7 @@
  *   npm run bench -- scale [pages]        several instances (DESK_STREAM=redis): Redis work per push with 1-3 instances, resume time on another instance after one stops
  *   npm run bench -- supervisor [seconds] supervisor console: 5,000 agents, 200 calls/s, 20 console sockets: messages and bytes/s per socket, event → console p99, gateway CPU (issue 11)
  *   npm run bench -- controls [ops]      call-control ack latency per control on the real switch, p50/p99 (issue 10)
+ *   npm run bench -- directory [agents]  the desk's directory feed: every agent of one queue with a page, 200 status changes/s: directories and bytes per page, CPU (issue 10)
  *   npm run bench -- records [rows]       call records: batched write rate, filtered query p99 over [rows] (default 2M), CSV export rate and memory
  *   npm run bench -- records-spool [n]    call records through a database outage: spool rate and Redis bytes per record, drain rate (default 20,000)
  */
@@ -25,6 +26,7 @@ import { benchRecordsSpool } from './records-spool.js';
 import { benchScale } from './scale.js';
 import { benchSupervisor } from './supervisor.js';
 import { benchControls } from './controls.js';
+import { benchDirectory } from './directory.js';
 
 const [which = 'ingest', arg] = process.argv.slice(2);
 const benches: Record<string, () => Promise<void>> = {
@@ -40,6 +42,7 @@ const benches: Record<string, () => Promise<void>> = {
   scale: () => benchScale(Number(arg ?? 200)),
   supervisor: () => benchSupervisor(Number(arg ?? 10)),
   controls: () => benchControls(Number(arg ?? 60)),
+  directory: () => benchDirectory(Number(arg ?? 500), Number(process.argv[4] ?? 200)),
 };
 const run = benches[which];
 if (!run) {

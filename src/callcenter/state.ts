@@ -193,6 +193,7 @@ export interface ViewReader {
   membersOfQueue(queue: string): Array<Readonly<MemberView>>;
   waitingCount(queue: string): number;
   on(event: 'change', listener: (change: StateChange) => void): this;
+  off(event: 'change', listener: (change: StateChange) => void): this;
 }
 
 export class StateView extends EventEmitter<StateViewEvents> implements ViewReader {

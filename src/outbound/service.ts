@@ -14,7 +14,7 @@ import { actionIdOf, moveFor, parseShowChannels, reconciledMove, type ListedChan
 import { originateCommand } from './originate.js';
 import { checkNumber, type DialRole } from './policy.js';
 import type { DialRateLimiter } from './rate-limit.js';
-import { getAction, insertAction, moveAction, openActions, unrecordedActions, writeOutboundRecord, type Move } from './store.js';
+import { getAction, insertAction, listActions, moveAction, openActions, unrecordedActions, writeOutboundRecord, type ActionFilter, type ActionKeyset, type ActionPage, type Move } from './store.js';
 
 export type DialRefusal =
   | 'NUMBER_INVALID'
@@ -135,6 +135,22 @@ export class OutboundDialer extends EventEmitter<OutboundDialerEvents> {
     const t = this.open.get(id);
     if (t) return t.action;
     return getAction(this.pool(), id);
+  }
+
+  /**
+   * The agent's action not finished yet, as this instance follows it (the desk's snapshot):
+   * its own dials, and another instance's from the first channel event of its legs (or the
+   * reconcile at connect) on. Null: none known here.
+   */
+  openOf(agent: string): OutboundAction | null {
+    let found: OutboundAction | null = null;
+    for (const t of this.open.values()) if (t.action.agent === agent && !isFinal(t.action.state) && (!found || t.action.createdAt > found.createdAt)) found = t.action;
+    return found;
+  }
+
+  /** Stored actions, newest first, a keyset page at a time (GET /api/outbound/actions); the database is the truth. */
+  async list(filter: ActionFilter, after: ActionKeyset | null, limit: number): Promise<ActionPage> {
+    return listActions(this.pool(), filter, after, limit);
   }
 
   // ---- dialling ---------------------------------------------------------------

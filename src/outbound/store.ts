@@ -86,6 +86,51 @@ export async function getAction(pool: pg.Pool, id: string): Promise<OutboundActi
   return res.rows[0] ? fromRow(res.rows[0]) : null;
 }
 
+export interface ActionFilter {
+  readonly agent?: string;
+  /** Only these agents (a token's queue scope); empty: none. */
+  readonly agents?: readonly string[];
+  readonly state?: ActionState;
+  /** Created at or after. */
+  readonly since?: Date;
+}
+
+/** Where a page of actions ends: the last row's exact `created_at` (as PostgreSQL prints it, microseconds kept) and id. */
+export interface ActionKeyset {
+  readonly createdAt: string;
+  readonly id: string;
+}
+
+export interface ActionPage {
+  readonly items: OutboundAction[];
+  /** Pass back for the next page; null when this was the last. */
+  readonly next: ActionKeyset | null;
+}
+
+/**
+ * Actions newest first, filtered, in keyset pages on (created_at, id): a page
+ * costs the same at any depth (indexes of migrations/1764547500000), and actions
+ * created meanwhile do not shift the pages already read.
+ */
+export async function listActions(pool: pg.Pool, f: ActionFilter, after: ActionKeyset | null, limit: number): Promise<ActionPage> {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const arg = (v: unknown): string => `$${args.push(v)}`;
+  if (f.agent !== undefined) where.push(`agent = ${arg(f.agent)}`);
+  if (f.agents !== undefined) where.push(`agent = ANY(${arg(f.agents)}::text[])`);
+  if (f.state !== undefined) where.push(`state = ${arg(f.state)}`);
+  if (f.since !== undefined) where.push(`created_at >= ${arg(f.since.toISOString())}::timestamptz`);
+  if (after) where.push(`(created_at, id) < (${arg(after.createdAt)}::timestamptz, ${arg(after.id)})`);
+  const res = await pool.query<ActionRow & { created_key: string }>(
+    `SELECT *, created_at::text AS created_key FROM outbound_actions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY created_at DESC, id DESC LIMIT ${arg(limit + 1)}`,
+    args,
+  );
+  const rows = res.rows.slice(0, limit);
+  const last = rows[rows.length - 1];
+  return { items: rows.map(fromRow), next: res.rows.length > limit && last ? { createdAt: last.created_key, id: last.id } : null };
+}
+
 /** Actions not finished, oldest first (what a starting gateway must send or check). */
 export async function openActions(pool: pg.Pool): Promise<OutboundAction[]> {
   const res = await pool.query<ActionRow>("SELECT * FROM outbound_actions WHERE state NOT IN ('ended', 'failed') ORDER BY created_at, id");

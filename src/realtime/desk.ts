@@ -52,7 +52,7 @@ type Held =
 type Offering = Extract<CallcenterEvent, { action: 'agent-offering' }>;
 
 /** Snapshot fields kept by other modules (see addSnapshotPart). */
-export type SnapshotPart = Partial<Pick<Extract<Push, { type: 'snapshot' }>, 'acw' | 'nextStatus'>>;
+export type SnapshotPart = Partial<Pick<Extract<Push, { type: 'snapshot' }>, 'acw' | 'nextStatus' | 'outbound'>>;
 
 /** queue.waiting goes to every page of a queue's agents: at most this often per queue. */
 const WAITING_PUSH_MS = 1000;
@@ -136,7 +136,7 @@ export class AgentDesk {
     });
   }
 
-  /** Adds a part to every snapshot (src/aftercall: after-call work, next status). */
+  /** Adds a part to every snapshot (src/aftercall: after-call work, next status; ws-outbound: the dial in progress). */
   addSnapshotPart(part: (agent: string) => SnapshotPart): void {
     this.snapshotParts.push(part);
   }

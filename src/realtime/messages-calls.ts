@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { DIGITS_PATTERN, EXTENSION_PATTERN, NUMBER_PATTERN, QUEUE_PATTERN } from '../calls/controls/grammar.js';
+import { AGENT_PATTERN, DIGITS_PATTERN, EXTENSION_PATTERN, NUMBER_PATTERN, QUEUE_PATTERN } from '../calls/controls/grammar.js';
 
 /**
  * Schemas of the desk's call-control messages (protocol.ts CallControlMessage).
@@ -15,11 +15,13 @@ const Transfer = Type.Union([
   Type.Object({ type: Type.Literal('call.transfer'), id: Id, memberUuid: MemberUuid, kind: Type.Literal('extension'), to: Type.String({ pattern: EXTENSION_PATTERN }) }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('call.transfer'), id: Id, memberUuid: MemberUuid, kind: Type.Literal('queue'), to: Type.String({ pattern: QUEUE_PATTERN, maxLength: 128 }) }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('call.transfer'), id: Id, memberUuid: MemberUuid, kind: Type.Literal('number'), to: Type.String({ pattern: NUMBER_PATTERN }) }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('call.transfer'), id: Id, memberUuid: MemberUuid, kind: Type.Literal('agent'), to: Type.String({ pattern: AGENT_PATTERN, maxLength: 128 }) }, { additionalProperties: false }),
 ]);
 
 const Consult = Type.Union([
   Type.Object({ type: Type.Literal('call.consult'), id: Id, memberUuid: MemberUuid, kind: Type.Literal('extension'), to: Type.String({ pattern: EXTENSION_PATTERN }) }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('call.consult'), id: Id, memberUuid: MemberUuid, kind: Type.Literal('number'), to: Type.String({ pattern: NUMBER_PATTERN }) }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('call.consult'), id: Id, memberUuid: MemberUuid, kind: Type.Literal('agent'), to: Type.String({ pattern: AGENT_PATTERN, maxLength: 128 }) }, { additionalProperties: false }),
 ]);
 
 export const callControlValidators = {

@@ -16,11 +16,13 @@ const Login = Type.Object(
     password: Type.String({ minLength: 1, maxLength: 128 }),
     contact: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
     ready: Type.Optional(Type.Boolean()),
+    /** Asks for the directory feed (directory.ts): the transfer dialog's agents and queues. */
+    directory: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
 const Resume = Type.Object(
-  { type: Type.Literal('resume'), id: Id, agent: Type.String({ pattern: NAME_PATTERN, maxLength: 128 }), token: Type.String({ maxLength: 64 }), lastSeq: Type.Integer({ minimum: 0, maximum: 2_147_483_647 }) },
+  { type: Type.Literal('resume'), id: Id, agent: Type.String({ pattern: NAME_PATTERN, maxLength: 128 }), token: Type.String({ maxLength: 64 }), lastSeq: Type.Integer({ minimum: 0, maximum: 2_147_483_647 }), directory: Type.Optional(Type.Boolean()) },
   { additionalProperties: false },
 );
 const Ready = Type.Object({ type: Type.Literal('ready'), id: Id }, { additionalProperties: false });

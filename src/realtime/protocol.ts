@@ -6,10 +6,12 @@
  */
 
 import type { OutboundActionView } from '../outbound/action.js';
+import type { TransferKind } from '../calls/controls/grammar.js';
 
 export type ClientMessage =
-  | { type: 'login'; id?: string | number; agent: string; password: string; contact?: string; ready?: boolean }
-  | { type: 'resume'; id?: string | number; agent: string; token: string; lastSeq: number }
+  /** `directory: true`: this page wants the directory feed (DirectoryMessage) from now on. */
+  | { type: 'login'; id?: string | number; agent: string; password: string; contact?: string; ready?: boolean; directory?: boolean }
+  | { type: 'resume'; id?: string | number; agent: string; token: string; lastSeq: number; directory?: boolean }
   | { type: 'ready'; id?: string | number }
   | { type: 'busy'; id?: string | number; reason?: string }
   | { type: 'logout'; id?: string | number }
@@ -25,8 +27,9 @@ export type ClientMessage =
 export type CallControlMessage =
   | { type: 'call.hangup' | 'call.hold' | 'call.unhold' | 'call.mute' | 'call.unmute'; id?: string | number; memberUuid?: string }
   | { type: 'call.dtmf'; id?: string | number; memberUuid?: string; digits: string }
-  | { type: 'call.transfer'; id?: string | number; memberUuid?: string; kind: 'extension' | 'queue' | 'number'; to: string }
-  | { type: 'call.consult'; id?: string | number; memberUuid?: string; kind: 'extension' | 'number'; to: string }
+  /** `agent`: another agent of the sender's queues by name (`to` = name@domain), resolved to its phone by the gateway. */
+  | { type: 'call.transfer'; id?: string | number; memberUuid?: string; kind: 'extension' | 'queue' | 'number' | 'agent'; to: string }
+  | { type: 'call.consult'; id?: string | number; memberUuid?: string; kind: 'extension' | 'number' | 'agent'; to: string }
   | { type: 'call.consult.complete' | 'call.consult.cancel' | 'call.conference'; id?: string | number; memberUuid?: string };
 
 /** A disposition code the admin configured, with its label (admin data, shown as is). */
@@ -101,7 +104,8 @@ export interface AgentInfo {
 }
 
 export type Push =
-  | { type: 'snapshot'; agent: AgentInfo; queues: QueueInfo[]; call: CallInfo | null; breakReasons: string[]; switchConnected: boolean; acw?: AcwInfo | null; nextStatus?: NextStatusInfo | null }
+  /** `outbound`: the agent's click-to-dial action not finished yet, as this instance follows it (null: none). */
+  | { type: 'snapshot'; agent: AgentInfo; queues: QueueInfo[]; call: CallInfo | null; breakReasons: string[]; switchConnected: boolean; acw?: AcwInfo | null; nextStatus?: NextStatusInfo | null; outbound?: OutboundActionView | null }
   | { type: 'agent.status'; status: string; reason: string | null; changedAt?: number }
   | { type: 'agent.state'; state: string }
   | { type: 'agent.contact'; contact: string }
@@ -111,8 +115,8 @@ export type Push =
   | { type: 'call.ended'; queue: string; memberUuid: string; cause: string; hangupCause: string | null; talkTimeS: number }
   | { type: 'call.missed'; queue: string; memberUuid: string; callerNumber: string; callerName: string; hangupCause: string; status: string | null }
   | { type: 'call.muted'; queue: string; memberUuid: string; muted: boolean }
-  | { type: 'call.transferred'; queue: string; memberUuid: string; kind: 'extension' | 'queue' | 'number'; to: string }
-  | { type: 'call.consult'; queue: string; memberUuid: string; state: 'talking' | 'conference' | 'completed' | 'cancelled'; kind: 'extension' | 'queue' | 'number'; to: string }
+  | { type: 'call.transferred'; queue: string; memberUuid: string; kind: TransferKind; to: string }
+  | { type: 'call.consult'; queue: string; memberUuid: string; state: 'talking' | 'conference' | 'completed' | 'cancelled'; kind: TransferKind; to: string }
   | { type: 'queue.waiting'; queue: string; count: number }
   | { type: 'link'; switchConnected: boolean }
   /** An outbound action of this agent changed state (as the switch's channel events reported it). */
@@ -122,11 +126,43 @@ export type Push =
   | { type: 'acw.ended'; memberUuid: string; reason: 'timeout' | 'agent' | 'next-call' }
   | { type: 'agent.next-status'; status: NextStatusInfo['status'] | null; reason: string | null };
 
+/** Another agent of the queues the page's agent serves (src/realtime/directory.ts). */
+export interface DirectoryAgent {
+  name: string;
+  /** As the switch holds them. */
+  status: string;
+  state: string;
+  /** `In a queue call`. */
+  onCall: boolean;
+  /** `Available` or `Available (On Demand)`, and `Waiting`: mod_callcenter would offer it a call now. */
+  available: boolean;
+  /** Its contact is a directory phone (`user/EXT`): a `call.transfer`/`call.consult` of kind `agent` can reach it. */
+  reachable: boolean;
+}
+
+export interface DirectoryQueue {
+  name: string;
+  waiting: number;
+}
+
+/**
+ * The transfer dialog's directory: not numbered (no `seq`), sent to one socket at
+ * login and resume and when its content changed, at most once a second.
+ */
+export interface DirectoryMessage {
+  type: 'directory';
+  agents: DirectoryAgent[];
+  queues: DirectoryQueue[];
+  /** More agents or queues exist than were listed (the list is bounded). */
+  truncated: boolean;
+}
+
 /** A push as sent: with the agent's increasing sequence number. */
 export type SequencedPush = Push & { seq: number };
 
 export type ServerMessage =
   | SequencedPush
+  | DirectoryMessage
   | { type: 'ack'; id: string | number | null; token?: string; agent?: string; seq?: number; action?: OutboundActionView }
   | { type: 'error'; id: string | number | null; code: ErrorCode; message: string };
 

@@ -4,6 +4,8 @@ import { ControlError } from '../calls/controls/errors.js';
 import type { AgentChannel } from './desk.js';
 import type { CallControlMessage } from './protocol.js';
 import { ClientError, type Connection } from './ws-connection.js';
+import type { ViewReader } from '../callcenter/state.js';
+import { inDirectory } from './directory.js';
 
 /**
  * The desk's call controls (`call.hangup`, `call.hold`, … see protocol.ts): on
@@ -12,8 +14,12 @@ import { ClientError, type Connection } from './ws-connection.js';
  * goes out once the switch confirmed the control (CallControls waits for the
  * confirming event); a refusal is an `error` with the control's code.
  */
-export async function callControl(controls: CallControls | null, c: Connection, ch: AgentChannel, m: CallControlMessage, id: string | number | null): Promise<void> {
+export async function callControl(controls: CallControls | null, view: ViewReader, c: Connection, ch: AgentChannel, m: CallControlMessage, id: string | number | null): Promise<void> {
   if (!controls) throw new ClientError('NOT_ALLOWED', 'call controls are not available on this gateway');
+  // An agent target from the desk: one of the agent's own directory (a colleague of its queues), as the view has it now.
+  if ((m.type === 'call.transfer' || m.type === 'call.consult') && m.kind === 'agent' && !inDirectory(view, ch.agent, m.to)) {
+    throw new ClientError('BAD_TARGET', `${m.to} is not another agent of your queues`);
+  }
   const actor: Actor = { source: 'agent-desk', id: ch.agent, agent: ch.agent };
   const ref: CallRef = m.memberUuid ? { agent: ch.agent, memberUuid: m.memberUuid } : { agent: ch.agent };
   try {

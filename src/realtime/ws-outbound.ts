@@ -30,8 +30,15 @@ export async function dialCommand(dialer: OutboundDialer | null, c: Connection, 
   }
 }
 
-/** Every state change of an agent's action goes to that agent's pages (wherever the dial came from). */
+/**
+ * Every state change of an agent's action goes to that agent's pages (wherever the dial came from),
+ * and every snapshot carries the agent's action in progress, so a reloaded page shows the dial.
+ */
 export function pushOutboundStates(dialer: OutboundDialer, desk: AgentDesk): void {
+  desk.addSnapshotPart((agent) => {
+    const open = dialer.openOf(agent);
+    return { outbound: open ? actionView(open) : null };
+  });
   dialer.on('state', (a) => {
     const ch = desk.channel(a.agent);
     if (ch) desk.push(ch, { type: 'outbound.state', action: actionView(a) }, null);

@@ -23,6 +23,7 @@ import type { AfterCallWork } from '../aftercall/after-call.js';
 import { SUPERVISOR_WS_PATH } from './supervisor-ws.js';
 import { callControl } from './ws-calls.js';
 import type { CallControls } from '../calls/controls/controls.js';
+import { DirectoryFeed } from './directory.js';
 
 export interface WsOptions {
   readonly pingMs: number;
@@ -33,6 +34,8 @@ export interface WsOptions {
   readonly maxPayload?: number;
   /** Bytes queued to one socket before it is dropped (the page resumes and gets a snapshot). */
   readonly maxBuffered?: number;
+  /** The transfer dialog's directory: at most one per socket this often (default 1000 ms; directory.ts). */
+  readonly directoryIntervalMs?: number;
 }
 
 export interface WsDeps {
@@ -81,6 +84,7 @@ export function attachDeskWebSocket(server: Server, deps: WsDeps, opts: WsOption
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload ?? 64 * 1024, perMessageDeflate: false, clientTracking: true });
   const throttle = new LoginThrottle();
   const conns = new WeakMap<WebSocket, Connection>();
+  const directory = new DirectoryFeed(deps.view, opts.directoryIntervalMs !== undefined ? { intervalMs: opts.directoryIntervalMs } : {});
 
   let draining = false;
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -112,6 +116,7 @@ export function attachDeskWebSocket(server: Server, deps: WsDeps, opts: WsOption
     ws.on('error', (err) => log.debug({ err: err.message }, 'desk socket error'));
     ws.on('close', () => {
       c.closed = true;
+      directory.detach(c);
       metrics.wsConnections.dec();
       if (c.channel) desk.detach(c.channel, c);
       c.channel = null;
@@ -146,9 +151,12 @@ export function attachDeskWebSocket(server: Server, deps: WsDeps, opts: WsOption
     try {
       switch (m.type) {
         case 'login':
-          return await login(ctx, throttle, c, m, id);
         case 'resume':
-          return await resume(ctx, c, m, id);
+          if (m.type === 'login') await login(ctx, throttle, c, m, id);
+          else await resume(ctx, c, m, id);
+          // The page's directory (other agents, queues), when it asked for it: now, then as it changes.
+          if (m.directory === true && c.channel && !c.closed) directory.attach(c, c.channel.agent);
+          return;
         case 'ready':
         case 'busy':
         case 'logout': {
@@ -180,7 +188,7 @@ export function attachDeskWebSocket(server: Server, deps: WsDeps, opts: WsOption
         case 'call.consult.cancel':
         case 'call.conference': {
           if (!c.channel) throw new ClientError('NOT_LOGGED_IN', 'log in first');
-          return await callControl(deps.controls ?? null, c, c.channel, m, id);
+          return await callControl(deps.controls ?? null, deps.view, c, c.channel, m, id);
         }
       }
     } catch (err) {
@@ -215,6 +223,7 @@ export function attachDeskWebSocket(server: Server, deps: WsDeps, opts: WsOption
     },
     async close() {
       heartbeat.stop();
+      directory.close();
       server.off('upgrade', onUpgrade);
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -11,11 +11,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startStack, type Stack } from '../helpers/stack.js';
-import { addAgent, passwordOf, QUEUE, switchStatus } from '../realtime/desk-helpers.js';
+import { addAgent, QUEUE, switchStatus } from '../realtime/desk-helpers.js';
+import { ARTIFACTS, launchChromium, openDeskLoggedIn } from './chromium.js';
 
 interface DomElement {
   readonly textContent: string | null;
@@ -23,8 +24,6 @@ interface DomElement {
 }
 declare const document: { querySelector(selector: string): DomElement | null };
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const HAS_AFTERCALL = existsSync(fileURLToPath(new URL('../../src/aftercall/', import.meta.url)));
 const A = '1001@default';
 
@@ -39,22 +38,13 @@ async function waitText(page: Page, testid: string, text: string): Promise<void>
 }
 
 test('after-call panel on real after-call work: countdown, disposition, End wrap-up routes the next caller; Break after this call', { skip: !HAS_AFTERCALL && 'after-call work not merged yet (src/aftercall)' }, async () => {
-  assert.ok(existsSync(CHROMIUM), `Chromium is required at ${CHROMIUM}`);
-  mkdirSync(ARTIFACTS, { recursive: true });
   const s: Stack = await startStack({ env: { DISPOSITIONS: 'sale:Sale made,info:Information given', DISPOSITION_REQUIRED_QUEUES: QUEUE } });
   let browser: Browser | null = null;
   try {
     await addAgent(s, A);
     assert.equal((await s.api('PATCH', `/api/agents/${A}`, { wrapUpTime: 60 })).status, 200);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, locale: 'en-US' });
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(s.url + '/');
-    await page.waitForSelector('[data-testid="connection"][data-conn="connected"]');
-    await page.getByTestId('login-agent').fill(A);
-    await page.getByTestId('login-password').fill(passwordOf(A));
-    await page.getByTestId('login-submit').click();
+    browser = await launchChromium();
+    const { page, pageErrors } = await openDeskLoggedIn(browser, s.url, A, { width: 1280, height: 1000 });
     await switchStatus(s, A, 'Available');
 
     const first = s.fs.injectCaller({ number: '15550001111', name: 'First', destination: '7000' });

@@ -9,12 +9,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { FIXTURE_QUEUE } from '../../src/fsdouble/switch-model.js';
 import { startStack, waitFor, type Stack } from '../helpers/stack.js';
-import { addAgent, passwordOf, switchStatus } from '../realtime/desk-helpers.js';
+import { addAgent, switchStatus } from '../realtime/desk-helpers.js';
+import { ARTIFACTS, launchChromium, openDeskLoggedIn } from './chromium.js';
 
 interface DomElement {
   readonly textContent: string | null;
@@ -22,8 +23,6 @@ interface DomElement {
 }
 declare const document: { querySelector(selector: string): DomElement | null };
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const HAS_CONTROLS = existsSync(fileURLToPath(new URL('../../src/calls/controls/', import.meta.url)));
 const SALES = 'sales@default';
 
@@ -42,8 +41,6 @@ async function waitText(page: Page, testid: string, text: string): Promise<void>
 }
 
 test('call bar on real controls: hold/resume and mute/unmute from the switch, keypad, transfer to a queue', { skip: !HAS_CONTROLS && 'call controls not merged yet (src/calls/controls)' }, async () => {
-  assert.ok(existsSync(CHROMIUM), `Chromium is required at ${CHROMIUM}`);
-  mkdirSync(ARTIFACTS, { recursive: true });
   const s: Stack = await startStack({
     double: { queues: [FIXTURE_QUEUE, { ...FIXTURE_QUEUE, name: SALES }], dialplan: { '7000': { queue: 'support@default' }, '7100': { queue: SALES } } },
   });
@@ -52,15 +49,8 @@ test('call bar on real controls: hold/resume and mute/unmute from the switch, ke
   try {
     // A SIP phone: its leg can be held and taken off hold again (a loopback/null leg cannot).
     await addAgent(s, A, { contact: 'user/1001' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(s.url + '/');
-    await page.waitForSelector('[data-testid="connection"][data-conn="connected"]');
-    await page.getByTestId('login-agent').fill(A);
-    await page.getByTestId('login-password').fill(passwordOf(A));
-    await page.getByTestId('login-submit').click();
+    browser = await launchChromium();
+    const { page, pageErrors } = await openDeskLoggedIn(browser, s.url, A);
     await switchStatus(s, A, 'Available');
     s.fs.injectCaller({ number: '15551230100', name: 'Ctl', destination: '7000' });
     await page.waitForSelector('[data-testid="pop"][data-phase="talking"]');

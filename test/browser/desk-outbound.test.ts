@@ -11,9 +11,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startStack, waitFor, type Stack } from '../helpers/stack.js';
-import { addAgent, passwordOf, switchStatus } from '../realtime/desk-helpers.js';
+import { addAgent, switchStatus } from '../realtime/desk-helpers.js';
+import { launchChromium, openDeskLoggedIn } from './chromium.js';
 
 interface DomElement {
   readonly textContent: string | null;
@@ -21,27 +22,18 @@ interface DomElement {
 }
 declare const document: { querySelector(selector: string): DomElement | null };
 
-const CHROMIUM = '/usr/bin/chromium';
 const HAS_OUTBOUND = existsSync(fileURLToPath(new URL('../../src/outbound/', import.meta.url)));
 const STATES = ['new', 'sent', 'agent-ringing', 'agent-answered', 'customer-ringing', 'bridged', 'ended', 'failed'];
 
 test('dial pad on real click-to-dial: a number outside the allowed ranges is refused; an allowed one is followed', { skip: !HAS_OUTBOUND && 'outbound calls not merged yet (src/outbound)' }, async () => {
-  assert.ok(existsSync(CHROMIUM), `Chromium is required at ${CHROMIUM}`);
   // Outbound actions are stored with the call records (embedded PGlite here).
   const s: Stack = await startStack({ env: { CALL_RECORDS: 'on', OUTBOUND_ALLOW: '+1555:11', OUTBOUND_CALLER_ID: '+15550001000' } });
   let browser: Browser | null = null;
   const A = '1001@default';
   try {
     await addAgent(s, A, { contact: 'user/1001' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(s.url + '/');
-    await page.waitForSelector('[data-testid="connection"][data-conn="connected"]');
-    await page.getByTestId('login-agent').fill(A);
-    await page.getByTestId('login-password').fill(passwordOf(A));
-    await page.getByTestId('login-submit').click();
+    browser = await launchChromium();
+    const { page, pageErrors } = await openDeskLoggedIn(browser, s.url, A);
     await switchStatus(s, A, 'Available');
 
     const before = s.fs.received.length;

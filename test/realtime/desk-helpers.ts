@@ -34,7 +34,7 @@ export type Snapshot = Extract<ServerMessage, { type: 'snapshot' }>;
 export async function login(
   s: Stack,
   agent: string,
-  extra: { ready?: boolean; contact?: string } = {},
+  extra: { ready?: boolean; contact?: string; directory?: boolean } = {},
 ): Promise<{ desk: DeskClient; ack: Ack; snapshot: Snapshot }> {
   const desk = await DeskClient.open(s.url);
   const reply = await desk.request({ type: 'login', agent, password: passwordOf(agent), ...extra });

@@ -380,3 +380,60 @@ test('commands: the page refuses what the gateway grammar refuses', () => {
   assert.deepEqual(callCommand('dtmf', call, { digits: '12#' }), { type: 'call.dtmf', memberUuid: M, digits: '12#' });
   assert.equal(callCommand('consult', call, { kind: 'queue', to: 'sales@default' }), null, 'a consult calls a person');
 });
+
+test('directory: the latest one replaces the last, whatever its order against numbered pushes; kept only in a session', () => {
+  const dir = (state: string, waiting: number): DeskMessage => ({
+    type: 'directory',
+    agents: [
+      { name: '1002@default', status: 'Available', state, onCall: state === 'In a queue call', available: state === 'Waiting', reachable: true },
+      { name: '1003@default', status: 'On Break', state: 'Waiting', onCall: false, available: false, reachable: false },
+      { bogus: true },
+    ],
+    queues: [{ name: 'support@default', waiting }],
+    truncated: false,
+  });
+  assert.equal(run(initialState(), dir('Waiting', 1)).directory, null, 'no session: ignored');
+  let s = run(loggedIn(), dir('Waiting', 1));
+  const seqBefore = s.lastSeq;
+  assert.equal(s.directory?.agents.length, 2, 'malformed entries dropped');
+  assert.deepEqual(s.directory?.agents[0], { name: '1002@default', status: 'Available', state: 'Waiting', onCall: false, available: true, reachable: true });
+  assert.equal(s.directory?.agents[1]?.reachable, false);
+  assert.equal(s.directory?.queues[0]?.waiting, 1);
+  s = run(s, dir('In a queue call', 3));
+  assert.equal(s.directory?.agents[0]?.onCall, true);
+  assert.equal(s.directory?.agents[0]?.available, false);
+  assert.equal(s.directory?.queues[0]?.waiting, 3);
+  assert.equal(s.lastSeq, seqBefore, 'not numbered: the push stream is untouched');
+  // A snapshot (resume) leaves it; a new login or the end of the session drops it.
+  s = run(s, snapshot());
+  assert.ok(s.directory);
+  assert.equal(run(s, { type: 'local/login-start', id: 'l2', agent: A }).directory, null);
+  s = run(s, { type: 'local/command', id: 'lo', kind: 'logout' }, { type: 'ack', id: 'lo', seq: s.lastSeq });
+  assert.equal(s.directory, null);
+});
+
+test('snapshot outbound: a reloaded page shows the dial in progress; none clears a running one but keeps a finished outcome', () => {
+  const action = (state: string, cause: string | null = null) => ({ id: 'act-9', agent: A, number: '+15551230800', callerId: '+15550001000', state, cause });
+  // A fresh page (reload): only the snapshot.
+  let s = run(loggedIn(), snapshot({ outbound: action('agent-ringing') }));
+  assert.equal(s.outbound?.state, 'agent-ringing');
+  assert.equal(callBar(s).dial.enabled, false, 'one outbound call at a time');
+  // The same action, further on, in a later snapshot.
+  s = run(s, snapshot({ outbound: action('bridged') }));
+  assert.equal(s.outbound?.state, 'bridged');
+  // None in progress any more (it ended while the page was away): the line is free again.
+  s = run(s, snapshot({ outbound: null }));
+  assert.equal(s.outbound, null);
+  assert.equal(callBar(s).dial.enabled, true);
+  // A finished action on screen stays (its outcome), and a snapshot without the field changes nothing.
+  s = run(s, push({ type: 'outbound.state', action: action('failed', 'NO_ANSWER') }), snapshot({ outbound: null }));
+  assert.equal(s.outbound?.cause, 'NO_ANSWER');
+  s = run(s, push({ type: 'outbound.state', action: { ...action('agent-ringing'), id: 'act-10' } }), snapshot());
+  assert.equal(s.outbound?.id, 'act-10', 'an older gateway sends no outbound field: the page keeps what it had');
+});
+
+test('commands: an agent target becomes a call.transfer/call.consult of kind agent', () => {
+  const call = { memberUuid: M } as Parameters<typeof callCommand>[1];
+  assert.deepEqual(callCommand('transfer', call, { kind: 'agent', to: '1002@default' }), { type: 'call.transfer', memberUuid: M, kind: 'agent', to: '1002@default' });
+  assert.deepEqual(callCommand('consult', call, { kind: 'agent', to: '1002@default' }), { type: 'call.consult', memberUuid: M, kind: 'agent', to: '1002@default' });
+});

@@ -1,5 +1,5 @@
 // The transfer/consult dialog and the keypad dialog. They keep only what the
-// agent is typing; the call, the queues and the agents come from the state.
+// agent is typing; the call, the queues and the agents (the gateway's directory) come from the state.
 
 import { $, el, setText, setDisabled } from './dom.js';
 import { callBar } from './state.js';
@@ -10,7 +10,7 @@ export function createDialogs({ t, on }) {
   const transfer = $('transfer-dialog');
   const keypad = $('keypad-dialog');
   let mode = null; // 'transfer' | 'consult' while the dialog is open
-  let picked = null; // { kind: 'queue'|'extension', to } picked from a list
+  let picked = null; // { kind: 'queue'|'agent', to } picked from a list
   let sent = '';
 
   $('transfer-cancel').addEventListener('click', () => transfer.close());
@@ -28,7 +28,7 @@ export function createDialogs({ t, on }) {
     ev.preventDefault();
     if (!mode) return;
     const typed = $('transfer-to').value;
-    const target = picked ?? parseTarget(guessTargetKind(typed), typed);
+    const target = picked ?? typedTarget(typed);
     if (target.error) {
       setText($('transfer-error'), t(target.error));
       $('transfer-to').focus();
@@ -54,9 +54,12 @@ export function createDialogs({ t, on }) {
     }
   });
 
-  function pickButton(target, ...children) {
-    const b = el('button', { type: 'button', class: 'pick', 'aria-pressed': 'false' }, ...children);
+  function pickButton(target, { disabled = false } = {}, ...children) {
+    // A redraw (a directory or a waiting count arrived) keeps what the agent picked.
+    const pressed = !!picked && picked.kind === target.kind && picked.to === target.to;
+    const b = el('button', { type: 'button', class: 'pick', 'aria-pressed': pressed ? 'true' : 'false', 'aria-disabled': disabled ? 'true' : null }, ...children);
     b.addEventListener('click', () => {
+      if (b.getAttribute('aria-disabled') === 'true') return;
       for (const other of transfer.querySelectorAll('[aria-pressed="true"]')) other.setAttribute('aria-pressed', 'false');
       b.setAttribute('aria-pressed', 'true');
       picked = target;
@@ -66,28 +69,54 @@ export function createDialogs({ t, on }) {
     return b;
   }
 
+  // How an agent of the directory is shown: free to take a call, on a call, or otherwise
+  // unavailable (the switch's status and state beside it); not reachable = no phone to transfer to.
+  function availability(a) {
+    if (!a.reachable) return { key: 'transfer.unreachable', tone: 'unreachable' };
+    if (a.available) return { key: 'transfer.available', tone: 'available' };
+    if (a.onCall) return { key: 'transfer.onCall', tone: 'oncall' };
+    return { key: 'transfer.unavailable', tone: 'unavailable' };
+  }
+
+  let last = null;
   function render(s) {
+    last = s;
     if (!mode) return;
     setText($('transfer-title'), t(mode === 'consult' ? 'transfer.consultTitle' : 'transfer.title'));
     setText($('transfer-go'), t(mode === 'consult' ? 'transfer.consultGo' : 'transfer.go'));
     const bar = callBar(s);
     setDisabled($('transfer-go'), !bar[mode].enabled);
-    // Queues: a consult calls a person, so queues are listed for a transfer only.
-    const queues = mode === 'consult' ? [] : s.queues;
+    const dir = s.directory;
+    // Queues: a consult calls a person, so queues are listed for a transfer only. The directory's
+    // waiting counts when the gateway sends one (it lists the same queues), else the snapshot's.
+    const queues = mode === 'consult' ? [] : dir ? dir.queues : s.queues;
     $('transfer-queues').replaceChildren(...queues.map((q) => el('li', { 'data-testid': `transfer-queue-${q.name}` },
-      pickButton({ kind: 'queue', to: q.name },
+      pickButton({ kind: 'queue', to: q.name }, {},
         el('span', { class: 'pick-name' }, q.name),
         el('span', { class: 'pick-meta', 'data-testid': `transfer-waiting-${q.name}` }, t('transfer.waiting', { n: Number(q.waiting) || 0 }))))));
-    // Other agents: the desk socket has no feed of them yet (see /work/briefs/need-web.md);
-    // when s.directory exists it is listed with each agent's status from the switch.
-    const agents = Array.isArray(s.directory) ? s.directory : null;
-    $('transfer-agents').replaceChildren(...(agents ?? []).map((a) => el('li', { 'data-testid': `transfer-agent-${a.name}` },
-      pickButton({ kind: 'extension', to: a.extension },
-        el('span', { class: 'pick-name' }, a.name),
-        el('span', { class: 'pick-meta', 'data-status': a.status }, [statusText(t, a.status), a.state ? stateText(t, a.state) : ''].filter(Boolean).join(' · '))))));
-    const note = agents ? (agents.length ? '' : t('transfer.noAgents')) : t('transfer.agentsUnavailable');
+    // Other agents of the agent's queues, as the switch reports them (gateway's directory feed).
+    const agents = dir ? dir.agents : null;
+    $('transfer-agents').replaceChildren(...(agents ?? []).map((a) => {
+      const av = availability(a);
+      return el('li', { 'data-testid': `transfer-agent-${a.name}`, 'data-availability': av.tone },
+        pickButton({ kind: 'agent', to: a.name }, { disabled: !a.reachable },
+          el('span', { class: 'pick-name' }, a.name),
+          el('span', { class: 'pick-meta' },
+            el('span', { class: 'availability', 'data-availability': av.tone, 'data-testid': `transfer-availability-${a.name}` }, t(av.key)),
+            ' ',
+            el('span', { 'data-status': a.status }, [statusText(t, a.status), a.state ? stateText(t, a.state) : ''].filter(Boolean).join(' · ')))));
+    }));
+    const note = agents ? (agents.length ? (dir.truncated ? t('transfer.truncated', { n: agents.length }) : '') : t('transfer.noAgents')) : t('transfer.agentsUnavailable');
     setText($('transfer-agents-note'), note);
     $('transfer-agents-note').hidden = !note;
+  }
+
+  /** A typed name that is an agent of the directory is that agent (name@domain would otherwise read as a queue). */
+  function typedTarget(typed) {
+    const name = String(typed ?? '').trim();
+    const agent = last && last.directory ? last.directory.agents.find((a) => a.name === name) : null;
+    if (agent) return { kind: 'agent', to: agent.name };
+    return parseTarget(guessTargetKind(typed), typed);
   }
 
   return {

@@ -108,7 +108,7 @@ function sendCommand(kind, msg, extra = {}) {
 function sendResume() {
   const id = `resume-${nextId++}`;
   dispatch({ type: 'local/command', id, kind: 'resume' });
-  socket.send({ type: 'resume', id, agent: state.session.agent, token: state.session.token, lastSeq: state.lastSeq });
+  socket.send({ type: 'resume', id, agent: state.session.agent, token: state.session.token, lastSeq: state.lastSeq, directory: true });
 }
 
 /** What the page does when a command it sent got its answer (the state already has it). */
@@ -144,7 +144,8 @@ function onLoginSubmit(ev) {
   }
   const id = `login-${nextId++}`;
   dispatch({ type: 'local/login-start', id, agent });
-  const msg = { type: 'login', id, agent, password, ready };
+  // directory: asks for the transfer dialog's list of agents and queues (the page is served by the gateway it talks to).
+  const msg = { type: 'login', id, agent, password, ready, directory: true };
   if (contact) msg.contact = contact;
   if (!socket.send(msg)) {
     dispatch({ type: 'local/command-unsent', id });

@@ -51,6 +51,8 @@ export interface WrapUp {
 }
 
 export interface Outbound { id: string; number: string; callerId: string; state: string; cause: string | null; bridgedAt: unknown }
+export interface DirectoryAgent { name: string; status: string; state: string; onCall: boolean; available: boolean; reachable: boolean }
+export interface Directory { agents: DirectoryAgent[]; queues: Array<{ name: string; waiting: number }>; truncated: boolean }
 export interface NextStatus { status: 'On Break' | 'Logged Out'; reason: string | null }
 
 export interface Pending { id: string; kind: string; agent?: string; target?: string }
@@ -74,6 +76,7 @@ export interface DeskState {
   wrapUp: WrapUp | null;
   nextStatus: NextStatus | null;
   outbound: Outbound | null;
+  directory: Directory | null;
   pending: Pending | null;
   error: PageError | null;
   loginAgent: string;
@@ -94,6 +97,7 @@ export function initialState(): DeskState;
 export function reduce(state: DeskState, msg: DeskMessage, now: number): DeskState;
 export function callFrom(c: Record<string, unknown>): Call;
 export function wrapUpFrom(a: Record<string, unknown>): WrapUp;
+export function directoryFrom(d: Record<string, unknown>): Directory;
 export function canCommand(s: DeskState): boolean;
 export function shownStatus(s: DeskState): { status: string; state: string | null; breakReason: string | null; since: number | null } | null;
 export function statusTone(s: DeskState): 'unknown' | 'incall' | 'available' | 'ondemand' | 'break' | 'loggedout' | 'other';

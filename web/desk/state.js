@@ -39,6 +39,7 @@ export function initialState() {
     wrapUp: null, // after-call work (proto-aftercall acw.*): see wrapUpFrom
     nextStatus: null, // { status: 'On Break'|'Logged Out', reason } applied when the current call ends
     outbound: null, // the agent's click-to-dial action, as last pushed
+    directory: null, // { agents, queues, truncated }: the transfer dialog's list (not numbered; null until the gateway sends one)
     pending: null, // { id, kind, … }: the one command awaiting ack/error
     error: null, // { key, params } (page text) or { code, message } (from the server)
     loginAgent: '', // prefill for the login form after a session ended
@@ -55,6 +56,8 @@ export function reduce(state, msg, now) {
   if (!msg || typeof msg !== 'object' || typeof msg.type !== 'string') return s;
   if (msg.type.startsWith('local/')) return reduceLocal(s, msg, now);
   if (msg.type === 'ack' || msg.type === 'error') return reduceReply(s, msg, now);
+  // Not numbered (presence, not history): the latest one is the truth, whatever came before.
+  if (msg.type === 'directory') return s.session ? { ...s, directory: directoryFrom(msg) } : s;
   if (typeof msg.seq === 'number') {
     // A snapshot is a whole state, so one at the current seq is applied again
     // (harmless); any other push at or below lastSeq was already applied.
@@ -99,6 +102,7 @@ function reduceLocal(s, msg, now) {
         wrapUp: null,
         nextStatus: null,
         outbound: null,
+        directory: null,
         error: null,
         pending: { id: msg.id, kind: 'login', agent: msg.agent },
       };
@@ -212,6 +216,7 @@ function endSession(s) {
     wrapUp: null,
     nextStatus: null,
     outbound: null,
+    directory: null,
     switchConnected: true,
     view: 'login',
     effects: ['saveSession', 'saveCalls'],
@@ -334,6 +339,12 @@ function applySnapshot(s, msg, now) {
     wrapUp: msg.acw && typeof msg.acw === 'object' ? wrapUpFrom(msg.acw) : null,
     nextStatus: nextStatusFrom(msg.nextStatus),
   };
+  if ('outbound' in msg) {
+    // The dial in progress as the gateway follows it (a reloaded page shows it). None: a
+    // finished action on screen stays (its outcome), one the page thought running is gone.
+    if (msg.outbound && typeof msg.outbound === 'object') Object.assign(out, applyOutbound(out, msg.outbound));
+    else if (out.outbound && !OUTBOUND_FINAL.has(out.outbound.state)) out.outbound = null;
+  }
   const had = s.call;
   const call = msg.call ? callFrom(msg.call) : null;
   if (had && (!call || call.memberUuid !== had.memberUuid)) {
@@ -344,6 +355,24 @@ function applySnapshot(s, msg, now) {
   // Keep what the page learned about the same call (the record) if the snapshot's is older.
   out.call = call && had && had.memberUuid === call.memberUuid ? { ...had, ...call } : call;
   return out;
+}
+
+/** The transfer dialog's directory (src/realtime/directory.ts), with only what the page uses. */
+export function directoryFrom(d) {
+  const agents = Array.isArray(d.agents) ? d.agents.filter((a) => a && typeof a.name === 'string') : [];
+  const queues = Array.isArray(d.queues) ? d.queues.filter((q) => q && typeof q.name === 'string') : [];
+  return {
+    agents: agents.map((a) => ({
+      name: a.name,
+      status: str(a.status),
+      state: str(a.state),
+      onCall: a.onCall === true,
+      available: a.available === true,
+      reachable: a.reachable === true,
+    })),
+    queues: queues.map((q) => ({ name: q.name, waiting: Number(q.waiting) || 0 })),
+    truncated: d.truncated === true,
+  };
 }
 
 /** After-call work from acw.started or the snapshot's acw. */

@@ -105,6 +105,8 @@ export class Consults extends EventEmitter<ConsultEvents> {
       let dial: string;
       if (t.kind === 'extension') {
         dial = `user/${t.to}`;
+      } else if (t.kind === 'agent') {
+        dial = `user/${this.controls.agentExtension(t.to)}`;
       } else {
         const context = routeOf(this.config.numberRoutes, t.to);
         if (!context) throw new ControlError('NOT_ALLOWED', `no admin route allows calls to ${t.to}`);

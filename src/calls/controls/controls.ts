@@ -12,6 +12,7 @@ import { ControlError } from './errors.js';
 import { digits as checkDigits, holdMusic, transferTarget, type TransferTarget } from './grammar.js';
 import { alive } from './legs.js';
 import { Consults, type ConsultState } from './consult.js';
+import { resolveAgent } from './agent-target.js';
 
 /**
  * Which call a control is about. `{ agent }`: the agent's own current call,
@@ -246,7 +247,8 @@ export class CallControls extends EventEmitter<CallControlsEvents> {
   }
 
   /**
-   * Blind transfer of the caller: to an extension of the transfer context, into
+   * Blind transfer of the caller: to an extension of the transfer context (or an
+   * agent's, resolved from its contact in the view), into
    * another queue (the same channel re-enters, its variables and so its pop data
    * with it: fixture 12), or to an outside number through an admin route. The
    * switch hangs the agent leg up (11, 12); should it stay (park_after_bridge on
@@ -267,6 +269,9 @@ export class CallControls extends EventEmitter<CallControlsEvents> {
         const context = routeOf(this.deps.config.numberRoutes, t.to);
         if (!context) throw new ControlError('NOT_ALLOWED', `no admin route allows transfers to ${t.to}`);
         command = cmd.transferXml(member.uuid, t.to, context);
+      } else if (t.kind === 'agent') {
+        // The agent's phone as the switch has it now (a dynamic seat moves it): its dialplan extension.
+        command = cmd.transferXml(member.uuid, resolveAgent(this.deps.view, t.to), this.deps.config.transferContext);
       } else {
         command = cmd.transferXml(member.uuid, t.to, this.deps.config.transferContext);
       }
@@ -298,6 +303,11 @@ export class CallControls extends EventEmitter<CallControlsEvents> {
   }
 
   // ---- plumbing ---------------------------------------------------------------
+
+  /** Used by consults: a named agent's extension from its contact in the view now, or BAD_TARGET. */
+  agentExtension(agent: string): string {
+    return resolveAgent(this.deps.view, agent);
+  }
 
   /** Used by Operation: one api command on the link (nothing is sent while it is down). */
   async api(command: string): Promise<string> {

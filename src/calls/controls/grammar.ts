@@ -16,7 +16,7 @@ export const DIGITS_PATTERN = '^[0-9*#A-D]{1,32}$';
 export const EXTENSION_PATTERN = '^[0-9]{2,10}$';
 /** An outside number: digits with an optional leading `+`; then it must match an admin route. */
 export const NUMBER_PATTERN = '^\\+?[0-9]{3,20}$';
-export { NAME_PATTERN as QUEUE_PATTERN };
+export { NAME_PATTERN as QUEUE_PATTERN, NAME_PATTERN as AGENT_PATTERN };
 
 const DIGITS = new RegExp(DIGITS_PATTERN);
 const EXTENSION = new RegExp(EXTENSION_PATTERN);
@@ -27,7 +27,12 @@ const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 /** A hold-music source (`local_stream://moh`, a file path): no spaces or expansion characters. */
 const MUSIC = /^[A-Za-z0-9_./:+-]{1,200}$/;
 
-export type TransferKind = 'extension' | 'queue' | 'number';
+/**
+ * `agent`: another agent by name (`name@domain`); the gateway resolves it to the
+ * extension of the agent's current contact from the view when the control runs
+ * (agent-target.ts), so a page never names a phone.
+ */
+export type TransferKind = 'extension' | 'queue' | 'number' | 'agent';
 export interface TransferTarget {
   readonly kind: TransferKind;
   readonly to: string;
@@ -54,8 +59,11 @@ export function transferTarget(kind: unknown, to: unknown): TransferTarget {
     case 'number':
       if (!NUMBER.test(to)) bad('number', to, 'must be 3 to 20 digits with an optional leading +');
       return { kind, to };
+    case 'agent':
+      if (to.length > 128 || !QUEUE.test(to)) bad('agent', to, 'must look like name@domain');
+      return { kind, to };
     default:
-      return bad('kind', kind, 'must be extension, queue or number');
+      return bad('kind', kind, 'must be extension, queue, number or agent');
   }
 }
 

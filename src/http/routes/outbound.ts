@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { actionView } from '../../outbound/action.js';
+import { ACTION_STATES, actionView } from '../../outbound/action.js';
+import type { ActionFilter, ActionKeyset } from '../../outbound/store.js';
+import { agentInScopeOfView, scopeOf } from '../../supervisor/scope.js';
 import { DialRefusedError, type DialRefusal, type OutboundDialer } from '../../outbound/service.js';
 import { anyRole } from '../auth.js';
 import { actorOf, type HttpDeps } from '../deps.js';
@@ -46,6 +48,35 @@ const DialBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+const ListQuery = Type.Object(
+  {
+    agent: Type.Optional(AgentName),
+    state: Type.Optional(Type.Union(ACTION_STATES.map((st) => Type.Literal(st)), { description: 'only actions in this state now' })),
+    since: Type.Optional(Type.String({ format: 'date-time', description: 'only actions created at or after this time' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+    cursor: Type.Optional(Type.String({ maxLength: 300, pattern: '^[A-Za-z0-9_-]+$', description: 'nextCursor of the previous page (same filters)' })),
+  },
+  { additionalProperties: false },
+);
+const ActionPage = Type.Object({ items: Type.Array(OutboundAction), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+
+function encodeCursor(k: ActionKeyset): string {
+  return Buffer.from(JSON.stringify([k.createdAt, k.id])).toString('base64url');
+}
+
+function decodeCursor(s: string): ActionKeyset {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
+    // The time is PostgreSQL's own text of created_at (given out by this API); checked to be a time before it goes back as a parameter.
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && /^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]{8,15}[+-][0-9:]{2,5}$/.test(v[0]) && /^[0-9a-f-]{36}$/.test(v[1])) {
+      return { createdAt: v[0], id: v[1] };
+    }
+  } catch {
+    /* falls through */
+  }
+  throw new ApiError(400, 'INVALID_INPUT', 'querystring/cursor is not a cursor this API gave out');
+}
 
 const STATUS: Record<DialRefusal, number> = {
   NUMBER_INVALID: 400,
@@ -102,6 +133,50 @@ export const outboundRoutes =
     );
 
     app.get(
+      '/outbound/actions',
+      {
+        preValidation: anyRole,
+        schema: {
+          tags: ['outbound'],
+          summary: 'Outbound actions, newest first, in keyset pages',
+          description:
+            'Filters: agent, state (now), since (created at or after). Each page has nextCursor, to pass as cursor with the same filters ' +
+            '(keyset on the creation time and id: actions created meanwhile do not shift the pages). A token with a queue scope (TOKEN_QUEUES) sees ' +
+            'the actions of the agents with a tier in its queues only; another agent reads as having none.',
+          querystring: ListQuery,
+          response: { 200: ActionPage, ...errors(400, 401, 403, 503) },
+        },
+      },
+      async (req) => {
+        const q = req.query;
+        let since: Date | undefined;
+        if (q.since !== undefined) {
+          since = new Date(q.since);
+          if (Number.isNaN(since.getTime())) throw new ApiError(400, 'INVALID_INPUT', 'querystring/since is not a date-time');
+        }
+        const after = q.cursor === undefined ? null : decodeCursor(q.cursor);
+        const filter: ActionFilter = { ...(q.agent !== undefined ? { agent: q.agent } : {}), ...(q.state !== undefined ? { state: q.state } : {}), ...(since ? { since } : {}) };
+        const scope = req.principal ? scopeOf(req.principal) : scopeOf({});
+        let scoped = filter;
+        if (scope.queues !== null) {
+          // Outside the scope reads as "no actions", as a scoped token must learn nothing of other queues' agents.
+          if (q.agent !== undefined && !agentInScopeOfView(scope, deps.view, q.agent)) return { items: [], nextCursor: null };
+          const agents = new Set<string>();
+          for (const queue of scope.queues) for (const t of deps.view.tiersOfQueue(queue)) agents.add(t.agent);
+          scoped = { ...filter, agents: [...agents] };
+        }
+        try {
+          const page = await dialer(deps).list(scoped, after, q.limit ?? 100);
+          return { items: page.items.map(actionView), nextCursor: page.next ? encodeCursor(page.next) : null };
+        } catch (err) {
+          if (err instanceof DialRefusedError) throw new ApiError(STATUS[err.code], err.code, err.message);
+          if (err instanceof ApiError) throw err;
+          throw new ApiError(503, 'DATABASE_DOWN', 'the outbound actions database did not answer');
+        }
+      },
+    );
+
+    app.get(
       '/outbound/:id',
       {
         preValidation: anyRole,
@@ -120,7 +195,9 @@ export const outboundRoutes =
           if (err instanceof DialRefusedError) throw new ApiError(STATUS[err.code], err.code, err.message);
           throw err;
         }
-        if (!action) throw new ApiError(404, 'NOT_FOUND', 'no such outbound action');
+        // A scoped token reads another queues' agent's action as absent (as the list does).
+        const inScope = !req.principal || agentInScopeOfView(scopeOf(req.principal), deps.view, action?.agent ?? '');
+        if (!action || !inScope) throw new ApiError(404, 'NOT_FOUND', 'no such outbound action');
         return actionView(action);
       },
     );
