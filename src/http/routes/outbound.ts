@@ -6,6 +6,7 @@ import { anyRole } from '../auth.js';
 import { actorOf, type HttpDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { AgentName, errors } from '../schemas.js';
+import { agentsInScope, scopeOfRequest } from '../scope.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -90,6 +91,9 @@ export const outboundRoutes =
       },
       async (req, reply) => {
         const { agent, number, idempotencyKey } = req.body;
+        // A token limited to queues dials for its agents only (a tier in one of its queues); another reads as missing.
+        const visible = await agentsInScope(deps.callCenter, req, scopeOfRequest(req));
+        if (visible && !visible(agent)) throw new ApiError(404, 'AGENT_NOT_FOUND', `agent ${agent} is not on the switch`);
         try {
           const { action, created } = await dialer(deps).dial({ agent, number, idempotencyKey, role: 'api', actor: actorOf(req, agent) });
           reply.code(created ? 201 : 200);
@@ -120,7 +124,8 @@ export const outboundRoutes =
           if (err instanceof DialRefusedError) throw new ApiError(STATUS[err.code], err.code, err.message);
           throw err;
         }
-        if (!action) throw new ApiError(404, 'NOT_FOUND', 'no such outbound action');
+        const visible = action ? await agentsInScope(deps.callCenter, req, scopeOfRequest(req)) : null;
+        if (!action || (visible && !visible(action.agent))) throw new ApiError(404, 'NOT_FOUND', 'no such outbound action');
         return actionView(action);
       },
     );
