@@ -2,7 +2,8 @@
  * GET /api/kpis within a token's queue scope (TOKEN_QUEUES), live and over a
  * range from the history, on real PostgreSQL: a scoped token's figures are its
  * queues' (never the whole switch's), a queue outside is 403, an agent's
- * figures count only the calls it answered in the scope's queues.
+ * figures count only the calls it answered in the scope's queues. The wallboard
+ * feed follows the same rule.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -69,6 +70,21 @@ test('KPIs of a scoped token: its queues only, live and from the history; a queu
       assert.deepEqual((await figures(TWO, range)).totals, two.totals, 'SQL over the history = the live counters');
       assert.equal((await figures(SALES_ONLY, `${range}&agent=${encodeURIComponent(A)}`)).totals.answered, 1);
       assert.equal((await figures(SUPERVISOR, range)).totals.offered, 6);
+
+      // The wallboard feed follows the same rule: tiles and today's intervals of the scope's queues.
+      const board = async (token: string, query = '') => {
+        const r = await g.api(`/api/wallboard${query}`, token);
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        return r.body;
+      };
+      const offeredIn = (b: { intervals: Array<{ offered: number }> }) => b.intervals.reduce((s, i) => s + i.offered, 0);
+      for (const [token, offered] of [[SUPERVISOR, 6], [SALES_ONLY, 2], [TWO, 5]] as const) {
+        const b = await board(token);
+        assert.deepEqual([b.tiles.today.offered, offeredIn(b)], [offered, offered], token);
+      }
+      assert.equal((await board(TWO, `?queue=${SALES}`)).tiles.today.offered, 2);
+      assertError(await g.api(`/api/wallboard?queue=${SUPPORT}`, SALES_ONLY), 403, 'OUT_OF_SCOPE');
+      assertError(await g.api(`/api/wallboard/stream?queue=${VIP}`, SALES_ONLY), 403, 'OUT_OF_SCOPE');
     } finally {
       await g.stop();
     }

@@ -2,7 +2,7 @@
  * The per-token queue scope (TOKEN_QUEUES) on what the call records feed:
  * calls in progress (`/api/calls/active` with its `record` part, and the
  * deprecated `/api/calls/live`), the history (list, one record, the streamed
- * CSV) and outbound actions, on the double with real PostgreSQL and Redis.
+ * CSV), outbound actions and queue definitions, on the double with real PostgreSQL and Redis.
  * A token limited to sales@default sees sales's calls only; another queue's
  * record reads as missing; a queue filter outside the scope is 403.
  */
@@ -17,6 +17,7 @@ import { FIXTURE_QUEUE } from '../../src/fsdouble/switch-model.js';
 const SUPPORT = 'support@default';
 const SALES = 'sales@default';
 const SCOPED = 'sales-only-token-0123456789';
+const SCOPED_ADMIN = 'sales-admin-token-0123456789';
 const A = '6001@default'; // support
 const S = '6002@default'; // sales
 
@@ -38,8 +39,11 @@ describe('call records, live calls and outbound actions within a queue scope', (
         CALL_RECORDS: 'on',
         DATABASE_URL: db.url,
         QUEUES: `${SUPPORT},${SALES}`,
-        API_TOKENS: `boss:admin:${ADMIN},salesboss:supervisor:${SCOPED}`,
-        TOKEN_QUEUES: `salesboss=${SALES}`,
+        API_TOKENS: `boss:admin:${ADMIN},salesboss:supervisor:${SCOPED},salesadmin:admin:${SCOPED_ADMIN}`,
+        TOKEN_QUEUES: `salesboss=${SALES},salesadmin=${SALES}`,
+        XML_CURL_PORT: '0',
+        XML_CURL_USER: 'fs',
+        XML_CURL_PASSWORD: 'scope-xml-curl-password',
         OUTBOUND_ALLOW: '93:4',
         OUTBOUND_CALLER_ID: '+15550001000:Main',
         OUTBOUND_ROUTE: 'sofia/gateway/pstn/{number}',
@@ -127,5 +131,28 @@ describe('call records, live calls and outbound actions within a queue scope', (
     const mine = await s.api('POST', '/api/outbound', { agent: S, number: '9302' }, SCOPED);
     assert.equal(mine.status, 201, JSON.stringify(mine.body));
     assert.equal((await s.api('GET', `/api/outbound/${mine.body.id}`, undefined, SCOPED)).body.agent, S);
+  });
+
+  it('queue definitions: listed within the scope; another queue reads as missing; a scoped admin creates only its own queues', async () => {
+    const all = await s.api('GET', '/api/queue-definitions');
+    assert.deepEqual(all.body.map((q: { name: string }) => q.name).sort(), [SALES, SUPPORT]);
+    const mine = await s.api('GET', '/api/queue-definitions', undefined, SCOPED);
+    assert.deepEqual(mine.body.map((q: { name: string }) => q.name), [SALES]);
+    assert.equal((await s.api('GET', `/api/queues/${SALES}/definition`, undefined, SCOPED)).status, 200);
+    const missing = await s.api('GET', '/api/queues/nowhere@default/definition', undefined, SCOPED);
+    assertError(missing, 404, 'QUEUE_NOT_FOUND');
+    const other = await s.api('GET', `/api/queues/${SUPPORT}/definition`, undefined, SCOPED);
+    assert.equal(other.status, 404);
+    assert.equal(other.body.error.code, missing.body.error.code);
+    assert.equal(other.body.error.message, missing.body.error.message.replace('nowhere@default', SUPPORT));
+
+    const from = s.fs.received.length;
+    assertError(await s.api('POST', '/api/queues', { name: SUPPORT }, SCOPED_ADMIN), 403, 'OUT_OF_SCOPE');
+    assertError(await s.api('POST', '/api/queues', { name: 'other@default' }, SCOPED_ADMIN), 403, 'OUT_OF_SCOPE');
+    assertError(await s.api('DELETE', `/api/queues/${SUPPORT}?force=true`, undefined, SCOPED_ADMIN), 404, 'QUEUE_NOT_FOUND');
+    assertError(await s.api('PATCH', `/api/queues/${SUPPORT}`, { params: { strategy: 'random' } }, SCOPED_ADMIN), 404, 'QUEUE_NOT_FOUND');
+    assertError(await s.api('POST', `/api/queues/${SUPPORT}/takeover`, {}, SCOPED_ADMIN), 404, 'QUEUE_NOT_LOADED');
+    assert.equal(s.fs.received.slice(from).some((c) => c.includes('queue ')), false, 'nothing reached the switch');
+    assert.ok(s.fs.queues().some((q) => q.name === SUPPORT));
   });
 });
