@@ -176,4 +176,16 @@ describe('REST queue scope (TOKEN_QUEUES)', () => {
     const limited = (await s.api('GET', '/api/audit?limit=2', undefined, SCOPED)).body as Entry[];
     assert.equal(limited.length, 2, 'the limit counts entries in the scope');
   });
+
+  it('OpenAPI: /api/calls/active is the documented list of calls in progress, /api/calls/live its deprecated alias', async () => {
+    const doc = (await s.api('GET', '/docs/json', undefined, null)).body;
+    const active = doc.paths['/api/calls/active'].get;
+    const live = doc.paths['/api/calls/live'].get;
+    assert.equal(active.deprecated, undefined);
+    assert.equal(live.deprecated, true);
+    const item = active.responses['200'].content['application/json'].schema.items;
+    assert.ok(item.properties.record, 'each call carries its record part');
+    assert.ok(item.properties.offerLegs);
+    assert.deepEqual(Object.keys(live.responses['200'].content['application/json'].schema.items.properties).sort(), Object.keys(item.properties.record.properties).sort());
+  });
 });
