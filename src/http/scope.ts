@@ -10,7 +10,7 @@ import { ApiError } from './errors.js';
  * src/supervisor/scope.ts, shared with the supervisor socket):
  * - lists are filtered to the scope;
  * - one object outside the scope answers the same 404 as a missing one, so a
- *   scoped token cannot tell "elsewhere" from "nowhere";
+ *   scoped token cannot tell another queue's object and a missing one apart;
  * - an explicit `queue` filter outside the scope is a 403 OUT_OF_SCOPE, whether the
  *   queue exists or not: the token's queues are its own configuration (the console's
  *   `hello` names them), so the refusal says nothing about other queues.
