@@ -86,7 +86,7 @@ async function main(): Promise<void> {
 ${DEMO_AGENTS.map((a) => `    ${a}   password ${passwordOf(a)}`).join('\n')}
 
   Admin API:  curl -H 'Authorization: Bearer ${adminToken}' ${gw.url}/api/agents
-  Call records: curl -H 'Authorization: Bearer ${adminToken}' ${gw.url}/api/calls   (also /api/calls/live, /api/calls.csv;
+  Call records: curl -H 'Authorization: Bearer ${adminToken}' ${gw.url}/api/calls   (also /api/calls/active, /api/calls.csv;
               ${config.records.databaseUrl ? 'PostgreSQL at DATABASE_URL' : 'embedded PGlite in memory: set DATABASE_URL for PostgreSQL'})
   API docs:   ${gw.url}/docs
   Wallboard:  ${gw.url}/wallboard#token=${adminToken}   (KPIs: /api/kpis)

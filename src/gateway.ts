@@ -291,7 +291,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   callCenter.on('ready', () => supervisorHub.linkChanged());
   callCenter.on('down', () => supervisorHub.linkChanged());
   const supervisorSwitch = new EslSupervisorSwitch(client, (r) => audit?.record(r));
-  const supervisorActions = new SupervisorActions({ callCenter, view, calls, switch: supervisorSwitch, queuesOfAgent: (a) => supervisorHub.queuesOfAgent(a) });
+  const supervisorActions = new SupervisorActions({ callCenter, view, calls, switch: supervisorSwitch, controls, queuesOfAgent: (a) => supervisorHub.queuesOfAgent(a) });
   const supervisorWs = attachSupervisorWebSocket(app.server, { hub: supervisorHub, actions: supervisorActions, resolveToken: tokenResolver(config.tokens), logger }, { pingMs: config.wsPingMs });
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();

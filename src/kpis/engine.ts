@@ -8,7 +8,7 @@ import { KpiCounters, ALL_QUEUES, agentInQueueKey, agentKey, queueKey } from './
 import { addSums, emptySums, figuresOf, slThreshold, type KpiRecord } from './figures.js';
 import { agentsByQueue, countAgent, noAgents, WaitingCallers, type AgentFigures } from './floor.js';
 import { querySums, seedQuery } from './sql.js';
-import type { AgentKpis, IntervalFigures, KpiFigures, KpiHistory, KpiHistoryQuery, KpiReader, KpiScope, KpiSettings, KpiSnapshot, QueueKpis, TimeRange, WaitingSample } from './types.js';
+import type { AgentKpis, IntervalFigures, KpiFigures, KpiHistory, KpiHistoryQuery, KpiReader, KpiScope, KpiSettings, KpiSnapshot, KpiSums, QueueKpis, TimeRange, WaitingSample } from './types.js';
 import { intervalOf } from './windows.js';
 
 /** Where finished calls come from: the records tracker's `ended` event (member-queue-end folded into the call). */
@@ -219,13 +219,20 @@ export class KpiEngine extends EventEmitter<{ change: []; seeded: [] }> implemen
   liveFigures(period: 'current' | 'today', scope: KpiScope): { range: TimeRange; figures: KpiFigures } {
     const now = this.now();
     this.counters.roll(now);
-    const key =
-      scope.agent !== undefined ? (scope.queue !== undefined ? agentInQueueKey(scope.queue, scope.agent) : agentKey(scope.agent)) : scope.queue !== undefined ? queueKey(scope.queue) : ALL_QUEUES;
+    const keyOf = (queue: string | undefined): string =>
+      scope.agent !== undefined ? (queue !== undefined ? agentInQueueKey(queue, scope.agent) : agentKey(scope.agent)) : queue !== undefined ? queueKey(queue) : ALL_QUEUES;
+    // Several queues (a scoped reader): the sum of each queue's counters, never the whole switch's.
+    const keys = scope.queues !== undefined ? scope.queues.map(keyOf) : [keyOf(scope.queue)];
+    const sum = (read: (key: string) => KpiSums): KpiSums => {
+      const s = emptySums();
+      for (const k of keys) addSums(s, read(k));
+      return s;
+    };
     if (period === 'current') {
       const range = intervalOf(now);
-      return { range, figures: figuresOf(this.counters.interval(range.from, key)) };
+      return { range, figures: figuresOf(sum((k) => this.counters.interval(range.from, k))) };
     }
-    return { range: { from: this.counters.range.from, to: now }, figures: figuresOf(this.counters.todaySums(key)) };
+    return { range: { from: this.counters.range.from, to: now }, figures: figuresOf(sum((k) => this.counters.todaySums(k))) };
   }
 
   intervalsToday(queue?: string): IntervalFigures[] {
@@ -319,6 +326,7 @@ export class KpiEngine extends EventEmitter<{ change: []; seeded: [] }> implemen
       bucketMs,
       origin: q.from,
       ...(q.queue !== undefined ? { queue: q.queue } : {}),
+      ...(q.queues !== undefined ? { queues: q.queues } : {}),
       ...(q.agent !== undefined ? { agent: q.agent } : {}),
     });
     const totals = emptySums();

@@ -77,6 +77,7 @@ export async function querySums(pool: Pick<pg.Pool, 'query'> | pg.PoolClient, se
   const slDefault = p(settings.slSeconds);
   const conds = [`ended_at >= ${p(new Date(q.from))}`, `ended_at < ${p(new Date(q.to))}`];
   if (q.queue !== undefined) conds.push(`queue = ${p(q.queue)}`);
+  if (q.queues !== undefined) conds.push(`queue = ANY(${p(q.queues)}::text[])`);
   if (q.agent !== undefined) conds.push(`agent = ${p(q.agent)}`);
   if (q.exclude && q.exclude.length > 0) conds.push(`member_uuid <> ALL(${p(q.exclude)}::text[])`);
   // extract(epoch …) is numeric (exact) on PostgreSQL 14+ and PGlite: no float rounding at bucket edges.

@@ -128,6 +128,8 @@ export interface KpiReader {
 
 export interface KpiScope {
   readonly queue?: string;
+  /** Several queues together (a token's queue scope): their sums added; with `queue` unused. */
+  readonly queues?: readonly string[];
   readonly agent?: string;
 }
 

@@ -33,6 +33,8 @@ export interface SupervisorWsOptions {
 const MAX_MESSAGE = 4096;
 const MAX_QUEUED = 4;
 const MAX_STRIKES = 20;
+/** Refusals that say how the switch or the call stands, not that the client misbehaves: they count no strike. */
+const NO_STRIKE: ReadonlySet<SupervisorErrorCode> = new Set(['SWITCH_REFUSED', 'SWITCH_DOWN', 'SWITCH_TIMEOUT', 'NO_CALL', 'CALL_GONE', 'CONTROL_BUSY']);
 const AUTH_FAILURES_PER_ADDRESS = 10;
 
 interface Conn {
@@ -111,7 +113,7 @@ export function attachSupervisorWebSocket(server: Server, deps: SupervisorWsDeps
 
   function refuse(c: Conn, id: string | number | null, code: SupervisorErrorCode, message: string): void {
     reply(c, { type: 'error', id, code, message });
-    if (code !== 'SWITCH_REFUSED' && code !== 'SWITCH_DOWN' && code !== 'SWITCH_TIMEOUT' && code !== 'NO_CALL' && ++c.strikes >= MAX_STRIKES) c.ws.close(1008, 'too many bad messages');
+    if (!NO_STRIKE.has(code) && ++c.strikes >= MAX_STRIKES) c.ws.close(1008, 'too many bad messages');
   }
 
   function onMessage(c: Conn, text: string, isBinary: boolean): void {

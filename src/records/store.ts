@@ -167,6 +167,8 @@ export interface RecordFilter {
   readonly from?: Date;
   readonly to?: Date;
   readonly queue?: string;
+  /** Any of these queues (a token's queue scope); an empty list matches nothing. */
+  readonly queues?: readonly string[];
   readonly agent?: string;
   readonly callerNumber?: string;
   readonly outcome?: Outcome;
@@ -254,6 +256,7 @@ function where(f: RecordFilter, order: 'asc' | 'desc', after: Keyset | null): { 
   if (f.from) conds.push(`ended_at >= ${p(f.from)}`);
   if (f.to) conds.push(`ended_at < ${p(f.to)}`);
   if (f.queue !== undefined) conds.push(`queue = ${p(f.queue)}`);
+  if (f.queues !== undefined) conds.push(`queue = ANY(${p(f.queues)}::text[])`);
   if (f.agent !== undefined) conds.push(`agent = ${p(f.agent)}`);
   if (f.callerNumber !== undefined) conds.push(`caller_number = ${p(f.callerNumber)}`);
   if (f.outcome !== undefined) conds.push(`outcome = ${p(f.outcome)}`);

@@ -18,6 +18,8 @@ export interface AuditQuery {
   /** Epoch milliseconds. */
   since?: number;
   limit: number;
+  /** Only entries this accepts (a token's queue scope); paging goes on until `limit` of them are found. */
+  where?: (e: AuditEntry) => boolean;
 }
 
 /**
@@ -66,7 +68,7 @@ export class AuditLog {
         const f: Record<string, string> = {};
         for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i] ?? ''] = fields[i + 1] ?? '';
         if (q.agent && f.agent !== q.agent) continue;
-        out.push({
+        const entry: AuditEntry = {
           id,
           at: new Date(Number(f.at)).toISOString(),
           source: f.source ?? '',
@@ -76,7 +78,9 @@ export class AuditLog {
           ok: f.ok === '1',
           reply: f.reply ?? '',
           latencyMs: Number(f.latencyMs),
-        });
+        };
+        if (q.where && !q.where(entry)) continue;
+        out.push(entry);
         if (out.length >= q.limit) break;
       }
       const last = page.at(-1);

@@ -4,6 +4,8 @@ import type { Actor, CallCenter } from '../callcenter/service.js';
 import type { ViewReader } from '../callcenter/state.js';
 import type { AgentStatus } from '../callcenter/vocabulary.js';
 import type { CallsReader } from '../calls/types.js';
+import type { CallControls } from '../calls/controls/controls.js';
+import { ControlError } from '../calls/controls/errors.js';
 import { EslCommandError, EslLinkDownError, EslTimeoutError } from '../esl/errors.js';
 import type { EavesdropMode, SupervisorErrorCode } from './protocol.js';
 import { agentInScope, callInScope, type QueueScope } from './scope.js';
@@ -41,6 +43,8 @@ export interface ActionDeps {
   readonly view: ViewReader;
   readonly calls: CallsReader;
   readonly switch: SupervisorSwitch;
+  /** The call controls the desk and REST use: the hang-up goes through them (ack on the confirming event, audit, one control per call). */
+  readonly controls: Pick<CallControls, 'hangup'>;
   /** The agent's queues (its tiers): the hub's index. */
   readonly queuesOfAgent: (agent: string) => Iterable<string>;
 }
@@ -74,7 +78,8 @@ export class SupervisorActions {
     this.allow(who, 'call.hangup');
     const call = this.deps.calls.get(callId);
     if (!call || !callInScope(who.scope, call)) throw outOfScope('call');
-    await this.switchCall(() => this.deps.switch.hangupCall(call.memberSessionUuid, actor(who, call.agent ?? undefined)));
+    // CallControls ends the agent leg when bridged (the caller follows), else the caller's, and answers once the switch reported the leg gone.
+    await this.switchCall(() => this.deps.controls.hangup({ memberSessionUuid: call.memberSessionUuid }, actor(who, call.agent ?? undefined)));
   }
 
   async eavesdrop(who: Supervisor, agent: string, mode: EavesdropMode, phone: string): Promise<string> {
@@ -130,8 +135,22 @@ function outOfScope(what: 'agent' | 'call'): ActionError {
   return new ActionError('OUT_OF_SCOPE', `that ${what} is not in your queues`);
 }
 
+/** A call control's refusal in the console's words (the codes are the desk's and REST's where the console has them). */
+const CONTROL_CODES: Readonly<Record<ControlError['code'], SupervisorErrorCode>> = {
+  NO_CALL: 'NO_CALL',
+  CALL_GONE: 'CALL_GONE',
+  CONTROL_BUSY: 'CONTROL_BUSY',
+  NOT_ALLOWED: 'FORBIDDEN',
+  BAD_TARGET: 'BAD_MESSAGE',
+  BAD_MESSAGE: 'BAD_MESSAGE',
+  SWITCH_REFUSED: 'SWITCH_REFUSED',
+  SWITCH_TIMEOUT: 'SWITCH_TIMEOUT',
+  SWITCH_DOWN: 'SWITCH_DOWN',
+};
+
 export function toActionError(err: unknown): ActionError {
   if (err instanceof ActionError) return err;
+  if (err instanceof ControlError) return new ActionError(CONTROL_CODES[err.code], err.message);
   if (err instanceof grammar.GrammarError) return new ActionError('BAD_MESSAGE', err.message);
   if (err instanceof CallcenterError) return new ActionError(err.code === 'AGENT_NOT_FOUND' ? 'NOT_FOUND' : 'SWITCH_REFUSED', `FreeSWITCH refused: ${err.reply}`);
   if (err instanceof EslCommandError) return new ActionError('SWITCH_REFUSED', `FreeSWITCH refused: ${err.reply}`);

@@ -86,6 +86,8 @@ export type SupervisorErrorCode =
   | 'OUT_OF_SCOPE'
   | 'NOT_FOUND'
   | 'NO_CALL'
+  | 'CALL_GONE'
+  | 'CONTROL_BUSY'
   | 'SWITCH_REFUSED'
   | 'SWITCH_DOWN'
   | 'SWITCH_TIMEOUT'

@@ -5,15 +5,13 @@ import * as cmd from './commands.js';
 import type { EavesdropMode } from './protocol.js';
 
 /**
- * What the supervisor console asks of the switch beyond callcenter_config. One
- * interface, so that the call hang-up can move to the controls helper's
- * CallControls without touching the console.
+ * What the supervisor console asks of the switch beyond callcenter_config and
+ * the call controls (its hang-up of a queue call goes through CallControls, like
+ * the desk's and REST's).
  */
 export interface SupervisorSwitch {
   /** `callcenter_break agent <leg>`: ends a queue call mod_callcenter still thinks is up. */
   releaseAgent(agentLeg: string, actor: Actor): Promise<void>;
-  /** Hangs up a queue call by its member leg. */
-  hangupCall(memberLeg: string, actor: Actor): Promise<void>;
   /** Rings `phone` into an eavesdrop on the agent leg; resolves with the supervisor's leg once answered. */
   eavesdrop(phone: string, agentLeg: string, mode: EavesdropMode, actor: Actor): Promise<string>;
   /** Hangs up a supervisor leg. */
@@ -37,10 +35,6 @@ export class EslSupervisorSwitch implements SupervisorSwitch {
 
   async releaseAgent(agentLeg: string, actor: Actor): Promise<void> {
     await this.run(cmd.breakAgent(agentLeg), actor, (reply) => reply === '-ERR no reply');
-  }
-
-  async hangupCall(memberLeg: string, actor: Actor): Promise<void> {
-    await this.run(cmd.killChannel(memberLeg), actor);
   }
 
   async eavesdrop(phone: string, agentLeg: string, mode: EavesdropMode, actor: Actor): Promise<string> {

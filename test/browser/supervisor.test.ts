@@ -88,6 +88,8 @@ test('supervisor console in Chromium: login, live tables, filter, both languages
     await page.locator('button.sort[data-sort="status"]').click();
     const asc = await page.evaluate(() => Array.from(document.querySelectorAll('tr[data-agent]')).map((r) => r.getAttribute('data-agent')));
     await page.locator('button.sort[data-sort="status"]').click();
+    // The page draws on the next animation frame: wait for it rather than read the old order.
+    await page.waitForFunction((first) => document.querySelector('tr[data-agent]')?.getAttribute('data-agent') !== first, asc[0], { timeout: 8000 });
     const desc = await page.evaluate(() => Array.from(document.querySelectorAll('tr[data-agent]')).map((r) => r.getAttribute('data-agent')));
     assert.notDeepEqual(asc, desc);
     assert.equal(asc[0], AGENTS[0], 'Available sorts first');

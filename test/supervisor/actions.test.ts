@@ -89,17 +89,39 @@ describe('supervisor console actions', () => {
     await waitFor(() => s.gw.calls.size === 0, `no calls left (${JSON.stringify(s.gw.calls.list())})`);
   });
 
-  it('call.hangup kills the call\'s member leg; the call leaves the console', async () => {
+  it('call.hangup goes through CallControls: the agent leg of a bridged call is killed, the ack waits for its hang-up, audited as a control', async () => {
     await waitFor(() => s.gw.calls.size === 0, 'no calls');
     const call = await bridgedCall(s, B, '15550005555');
     await c.until(() => c.calls.has(call.memberSession), 'call on the console');
     const from = s.fs.received.length;
     assert.equal((await c.request({ type: 'call.hangup', call: call.memberSession })).type, 'ack');
-    assert.deepEqual(s.fs.received.slice(from).filter((x) => x.includes('uuid_kill')), [`api uuid_kill ${call.memberSession}`]);
+    // CallControls' hang-up: the agent leg when bridged (the caller follows), the same command the desk and REST send.
+    assert.deepEqual(s.fs.received.slice(from).filter((x) => x.includes('uuid_kill')), [`api uuid_kill ${call.agentLeg}`]);
+    // The ack came after the switch reported the leg gone, not on the +OK.
+    const leg = s.gw.calls.get(call.memberSession)?.agentLeg;
+    assert.ok(!leg || leg.gone || leg.state === 'hangup', `agent leg still up at the ack: ${JSON.stringify(leg)}`);
     await c.until(() => !c.calls.has(call.memberSession), 'call gone from the console');
     await waitFor(() => s.fs.agent(B)?.state === 'Waiting', 'agent back');
+    await waitFor(async () => (await audit(s, B)).some((e) => e.command.startsWith('hangup: uuid_kill')), 'audit entry');
+    const entry = (await audit(s, B)).find((e) => e.command.startsWith('hangup: uuid_kill'))!;
+    assert.deepEqual([entry.source, entry.actor, entry.ok, entry.command], ['supervisor', 'watcher', true, `hangup: uuid_kill ${call.agentLeg}`]);
     const again = await c.request({ type: 'call.hangup', call: call.memberSession });
     assert.equal(again.type === 'error' && again.code, 'OUT_OF_SCOPE', 'a call the model does not know');
+  });
+
+  it('call.hangup refusals keep CallControls\' codes: a switch that does not answer is SWITCH_TIMEOUT, audited as failed', async () => {
+    await waitFor(() => s.gw.calls.size === 0, 'no calls');
+    const call = await bridgedCall(s, A, '15550005556');
+    s.fs.pause((x) => x.includes('uuid_kill'));
+    try {
+      const r = await c.request({ type: 'call.hangup', call: call.memberSession });
+      assert.equal(r.type === 'error' && r.code, 'SWITCH_TIMEOUT', JSON.stringify(r));
+    } finally {
+      s.fs.resume();
+    }
+    await waitFor(async () => (await audit(s, A)).some((e) => e.command.startsWith('hangup: uuid_kill') && !e.ok), 'the timeout audited');
+    // The held kill is carried out once the switch answers again: the call ends.
+    await waitFor(() => s.gw.calls.size === 0, 'no calls');
   });
 
   for (const [mode, vars] of [

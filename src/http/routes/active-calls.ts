@@ -2,7 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { anyRole } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
+import { ApiError } from '../errors.js';
 import { errors } from '../schemas.js';
+import { LiveCallSchema, liveOut } from '../call-schemas.js';
+import { callInScope } from '../../supervisor/scope.js';
+import { checkQueueFilter, scopeOfRequest } from '../scope.js';
+import type { LiveCall } from '../../records/model.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -32,12 +37,19 @@ const ActiveCall = Type.Object({
   member: Nullable(Leg),
   agentLeg: Nullable(Leg),
   offerLegs: Type.Array(Leg),
+  record: Type.Union([LiveCallSchema, Type.Null()], {
+    description: 'The call record in the making (records tracker): DNIS, the exported dialplan variables, joined/offered/answered times, every offer so far. null when call records are off or the tracker does not follow this queue episode',
+  }),
 });
 
+const Query = Type.Object({ agent: Type.Optional(Type.String({ maxLength: 256 })), queue: Type.Optional(Type.String({ maxLength: 256 })) }, { additionalProperties: false });
+
 /**
- * `GET /api/calls/active`: the live call model (src/calls), i.e. what the
- * switch reported about each call in or through the queues. `/api/calls` and
- * `/api/calls/live` belong to the call records (PostgreSQL).
+ * `GET /api/calls/active`, the one list of calls in progress: the live call
+ * model (src/calls: what the switch reported, leg by leg) with, per call, the
+ * records tracker's view of it (`record`). `GET /api/calls/live` is its
+ * deprecated alias: the `record` parts alone, in their old shape. A token with a
+ * queue scope sees the calls of its queues only; `?queue=` outside it is 403.
  */
 export const activeCallRoutes =
   (deps: HttpDeps): FastifyPluginAsyncTypebox =>
@@ -48,17 +60,45 @@ export const activeCallRoutes =
         preValidation: anyRole,
         schema: {
           tags: ['calls'],
-          summary: 'Calls in progress, leg by leg, from the switch’s channel and callcenter events',
-          querystring: Type.Object({ agent: Type.Optional(Type.String({ maxLength: 256 })), queue: Type.Optional(Type.String({ maxLength: 256 })) }, { additionalProperties: false }),
-          response: { 200: Type.Array(ActiveCall), ...errors(400, 401) },
+          summary: 'Calls in progress: leg by leg from the switch’s channel and callcenter events, with the call record in the making',
+          querystring: Query,
+          response: { 200: Type.Array(ActiveCall), ...errors(400, 401, 403) },
         },
       },
       async (req) => {
         const { agent, queue } = req.query;
+        const scope = scopeOfRequest(req);
+        checkQueueFilter(scope, queue);
+        const tracked = new Map<string, LiveCall>((deps.records?.live() ?? []).map((c) => [c.memberUuid, c]));
         return deps.calls
           .list()
-          .filter((c) => (agent === undefined || c.agent === agent) && (queue === undefined || c.queue === queue))
-          .map((c) => ({ ...c, offerLegs: [...c.offerLegs] }));
+          .filter((c) => callInScope(scope, c) && (agent === undefined || c.agent === agent) && (queue === undefined || c.queue === queue))
+          .map((c) => {
+            const record = tracked.get(c.memberUuid);
+            return { ...c, offerLegs: [...c.offerLegs], record: record ? liveOut(record) : null };
+          });
+      },
+    );
+
+    app.get(
+      '/calls/live',
+      {
+        preValidation: anyRole,
+        schema: {
+          tags: ['calls'],
+          deprecated: true,
+          summary: 'Deprecated alias of GET /api/calls/active: each call’s `record` part alone (oldest first)',
+          description: 'Kept for existing clients. Same data as the `record` of each call of GET /api/calls/active; 503 RECORDS_OFF when call records are off.',
+          response: { 200: Type.Array(LiveCallSchema), ...errors(401, 503) },
+        },
+      },
+      async (req) => {
+        if (!deps.records) throw new ApiError(503, 'RECORDS_OFF', 'call records are turned off (CALL_RECORDS=off)');
+        const scope = scopeOfRequest(req);
+        return deps.records
+          .live()
+          .filter((c) => callInScope(scope, c))
+          .map(liveOut);
       },
     );
   };

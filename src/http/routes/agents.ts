@@ -6,21 +6,34 @@ import { ApiError } from '../errors.js';
 import { PartialChangeError } from '../../callcenter/service.js';
 import { Agent, AgentParams, CreateAgent, PatchAgent, SetStatus, errors } from '../schemas.js';
 import * as grammar from '../../callcenter/grammar.js';
+import { agentNotFound, agentsInScope, hideOutside, scopeOfRequest } from '../scope.js';
 
 export const agentRoutes =
   (deps: HttpDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
     const { callCenter, passwords } = deps;
     const tags = ['agents'];
+    /** A token limited to queues (TOKEN_QUEUES) reaches the agents with a tier in them; any other is a 404, as if missing. */
+    const checkAgent = async (req: Parameters<typeof scopeOfRequest>[0], agent: string): Promise<void> => {
+      const visible = await agentsInScope(callCenter, req, scopeOfRequest(req));
+      if (visible) hideOutside(visible(agent), agentNotFound);
+    };
+    /** A new agent has no tier, and deleting one takes it out of every queue: only an unscoped token does either. */
+    const unscopedOnly = (req: Parameters<typeof scopeOfRequest>[0], what: string): void => {
+      if (scopeOfRequest(req).queues !== null) throw new ApiError(403, 'OUT_OF_SCOPE', `a token limited to queues (TOKEN_QUEUES) may not ${what}`);
+    };
 
-    app.get('/agents', { preValidation: anyRole, schema: { tags, summary: 'All agents, live from `agent list`', response: { 200: Type.Array(Agent), ...errors(401, 503, 504) } } }, async (req) =>
-      callCenter.listAgents(actorOf(req)),
-    );
+    app.get('/agents', { preValidation: anyRole, schema: { tags, summary: 'All agents (a scoped token: those with a tier in its queues), live from `agent list`', response: { 200: Type.Array(Agent), ...errors(401, 503, 504) } } }, async (req) => {
+      const visible = await agentsInScope(callCenter, req, scopeOfRequest(req));
+      const agents = await callCenter.listAgents(actorOf(req));
+      return visible ? agents.filter((a) => visible(a.name)) : agents;
+    });
 
     app.post(
       '/agents',
       { preValidation: adminOnly, schema: { tags, summary: 'Create an agent (all settings applied, or nothing)', body: CreateAgent, response: { 201: Agent, ...errors(400, 401, 403, 409, 502, 503, 504) } } },
       async (req, reply) => {
+        unscopedOnly(req, 'create agents');
         const { name, password, ...settings } = req.body;
         grammar.agentName(name);
         grammar.contact(settings.contact);
@@ -44,15 +57,18 @@ export const agentRoutes =
       },
     );
 
-    app.get('/agents/:agent', { preValidation: anyRole, schema: { tags, summary: 'One agent, live', params: AgentParams, response: { 200: Agent, ...errors(400, 401, 404, 503, 504) } } }, async (req) =>
-      callCenter.getAgent(grammar.agentName(req.params.agent), actorOf(req, req.params.agent)),
-    );
+    app.get('/agents/:agent', { preValidation: anyRole, schema: { tags, summary: 'One agent, live', params: AgentParams, response: { 200: Agent, ...errors(400, 401, 404, 503, 504) } } }, async (req) => {
+      const name = grammar.agentName(req.params.agent);
+      await checkAgent(req, name);
+      return callCenter.getAgent(name, actorOf(req, name));
+    });
 
     app.patch(
       '/agents/:agent',
       { preValidation: adminOnly, schema: { tags, summary: 'Change agent settings', params: AgentParams, body: PatchAgent, response: { 200: Agent, ...errors(400, 401, 403, 404, 502, 503, 504) } } },
       async (req) => {
         const name = grammar.agentName(req.params.agent);
+        await checkAgent(req, name);
         const { password, ...patch } = req.body;
         if (patch.contact !== undefined) grammar.contact(patch.contact);
         const actor = actorOf(req, name);
@@ -78,6 +94,7 @@ export const agentRoutes =
       '/agents/:agent',
       { preValidation: adminOnly, schema: { tags, summary: 'Delete an agent and its tiers', params: AgentParams, response: { 204: Type.Null(), ...errors(400, 401, 403, 404, 503, 504) } } },
       async (req, reply) => {
+        unscopedOnly(req, 'delete agents');
         const name = grammar.agentName(req.params.agent);
         await callCenter.deleteAgent(name, actorOf(req, name));
         await Promise.all([passwords.delete(name), deps.sessions.revokeAgent(name)]).catch((err: Error) =>
@@ -97,6 +114,7 @@ export const agentRoutes =
       async (req) => {
         const name = grammar.agentName(req.params.agent);
         const status = grammar.agentStatus(req.body.status);
+        await checkAgent(req, name);
         await callCenter.setAgentStatus(name, status, actorOf(req, name));
         return { name, status };
       },

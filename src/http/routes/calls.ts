@@ -5,39 +5,14 @@ import { anyRole } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { AgentName, QueueName, errors } from '../schemas.js';
-import { OUTCOMES, type LiveCall } from '../../records/model.js';
+import { OUTCOMES } from '../../records/model.js';
+import { queueInScope, type QueueScope } from '../../supervisor/scope.js';
+import { checkQueueFilter, scopeOfRequest, scopeQueues } from '../scope.js';
+import { Iso, NullableIso, NullableString, OfferSchema, iso } from '../call-schemas.js';
 import type { CallRecords } from '../../records/service.js';
 import { recordFromRow, type Keyset, type RecordFilter, type RecordRow, type StoredRecord } from '../../records/store.js';
 
-const Iso = (description: string) => Type.String({ format: 'date-time', description });
-const NullableIso = (description: string) => Type.Union([Iso(description), Type.Null()]);
 const NullableInt = (description: string) => Type.Union([Type.Integer({ description }), Type.Null()]);
-const NullableString = (description: string) => Type.Union([Type.String({ description }), Type.Null()]);
-
-const OfferSchema = Type.Object({
-  agent: Type.String(),
-  offeredAt: Iso('when the agent phone started ringing'),
-  endedAt: NullableIso('when the offer (or, answered, the bridge) ended'),
-  outcome: Type.String({ description: 'ringing, answered, missed (no answer), rejected (busy or declined), cancelled (caller gone, lost race), failed' }),
-  hangupCause: NullableString('CC-Hangup-Cause of bridge-agent-fail / -end'),
-});
-
-const LiveCallSchema = Type.Object({
-  memberUuid: Type.String(),
-  sessionUuid: Type.String({ description: 'the caller leg (CC-Member-Session-UUID)' }),
-  queue: Type.String(),
-  callerNumber: Type.String(),
-  callerName: Type.String(),
-  destination: Type.String({ description: 'DNIS' }),
-  variables: Type.Record(Type.String(), Type.String(), { description: 'the dialplan variables named by cc_export_vars' }),
-  state: Type.String({ description: 'waiting, offering (an agent phone rings), answered' }),
-  agent: NullableString('the agent talking to the caller'),
-  agentUuid: NullableString('the agent leg'),
-  joinedAt: Iso('joined the queue'),
-  offeredAt: NullableIso('first offered to an agent'),
-  answeredAt: NullableIso('answered by an agent'),
-  offers: Type.Array(OfferSchema),
-});
 
 const CallRecordSchema = Type.Object({
   memberUuid: Type.String({ description: 'CC-Member-UUID: one record per member UUID' }),
@@ -93,17 +68,6 @@ const CsvQuery = Type.Object(FilterQuery, { additionalProperties: false });
 const RecordPageSchema = Type.Object({ items: Type.Array(CallRecordSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) });
 const UuidParams = Type.Object({ memberUuid: Type.String({ pattern: '^[0-9A-Za-z-]{1,64}$' }) });
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-function liveOut(c: LiveCall) {
-  return {
-    ...c,
-    joinedAt: new Date(c.joinedAt).toISOString(),
-    offeredAt: iso(c.offeredAt),
-    answeredAt: iso(c.answeredAt),
-    offers: c.offers.map((o) => ({ ...o, offeredAt: new Date(o.offeredAt).toISOString(), endedAt: iso(o.endedAt) })),
-  };
-}
 
 function recordOut(r: StoredRecord) {
   return {
@@ -134,7 +98,10 @@ function decodeCursor(s: string): Keyset {
   throw new ApiError(400, 'INVALID_INPUT', 'querystring/cursor is not a cursor this API gave out');
 }
 
-function filterOf(q: Static<typeof CsvQuery>): RecordFilter {
+/** The request's filters, within the token's queue scope (a `queue` outside it: 403 OUT_OF_SCOPE). */
+function filterOf(q: Static<typeof CsvQuery>, scope: QueueScope): RecordFilter {
+  checkQueueFilter(scope, q.queue);
+  const queues = q.queue === undefined ? scopeQueues(scope) : null;
   const [from, to] = Object.entries({ from: q.from, to: q.to }).map(([field, s]) => {
     if (s === undefined) return undefined;
     const d = new Date(s);
@@ -145,6 +112,7 @@ function filterOf(q: Static<typeof CsvQuery>): RecordFilter {
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
     ...(q.queue !== undefined ? { queue: q.queue } : {}),
+    ...(queues !== null ? { queues } : {}),
     ...(q.agent !== undefined ? { agent: q.agent } : {}),
     ...(q.caller !== undefined ? { callerNumber: q.caller } : {}),
     ...(q.outcome !== undefined ? { outcome: q.outcome } : {}),
@@ -219,25 +187,16 @@ export const callRoutes =
     const records = deps.records;
 
     app.get(
-      '/calls/live',
-      { preValidation: anyRole, schema: { tags, summary: 'Calls in a queue or with an agent now (oldest first)', response: { 200: Type.Array(LiveCallSchema), ...errors(401, 503) } } },
-      async () => {
-        if (!records) throw new ApiError(503, 'RECORDS_OFF', 'call records are turned off (CALL_RECORDS=off)');
-        return records.live().map(liveOut);
-      },
-    );
-
-    app.get(
       '/calls',
       {
         preValidation: anyRole,
-        schema: { tags, summary: 'Call history: one record per queue call, filtered, keyset-paginated by end time', querystring: ListQuery, response: { 200: RecordPageSchema, ...errors(400, 401, 503) } },
+        schema: { tags, summary: 'Call history: one record per queue call, filtered, keyset-paginated by end time', querystring: ListQuery, response: { 200: RecordPageSchema, ...errors(400, 401, 403, 503) } },
       },
       async (req) => {
         const q = req.query;
         // Ajv's type coercion lets "Infinity" through an integer schema with bounds.
         if (q.limit !== undefined && !(Number.isSafeInteger(q.limit) && q.limit >= 1 && q.limit <= 1000)) throw new ApiError(400, 'INVALID_INPUT', 'querystring/limit must be an integer from 1 to 1000');
-        const filter = filterOf(q);
+        const filter = filterOf(q, scopeOfRequest(req));
         const after = q.cursor !== undefined ? decodeCursor(q.cursor) : null;
         const page = await guarded(records, (r) => r.query(filter, { limit: q.limit ?? 100, order: q.order ?? 'desc', after }));
         return { items: page.items.map(recordOut), nextCursor: page.next ? encodeCursor(page.next) : null };
@@ -252,11 +211,11 @@ export const callRoutes =
           tags,
           summary: 'Call history as CSV, streamed from a database cursor (any size, constant memory)',
           querystring: CsvQuery,
-          response: { 200: Type.String({ description: `text/csv; columns: ${CSV_COLUMNS.join(', ')}` }), ...errors(400, 401, 503) },
+          response: { 200: Type.String({ description: `text/csv; columns: ${CSV_COLUMNS.join(', ')}` }), ...errors(400, 401, 403, 503) },
         },
       },
       async (req, reply) => {
-        const filter = filterOf(req.query);
+        const filter = filterOf(req.query, scopeOfRequest(req));
         const { rows, release } = await guarded(records, (r) => r.stream(filter, req.query.order ?? 'desc'));
         const csv = new Transform({
           writableObjectMode: true,
@@ -289,7 +248,8 @@ export const callRoutes =
       { preValidation: anyRole, schema: { tags, summary: 'One call record by member UUID', params: UuidParams, response: { 200: CallRecordSchema, ...errors(400, 401, 404, 503) } } },
       async (req) => {
         const found = await guarded(records, (r) => r.get(req.params.memberUuid));
-        if (!found) throw new ApiError(404, 'CALL_NOT_FOUND', `no call record for member ${req.params.memberUuid}`);
+        // Another queue's record is answered as if there were none.
+        if (!found || !queueInScope(scopeOfRequest(req), found.queue)) throw new ApiError(404, 'CALL_NOT_FOUND', `no call record for member ${req.params.memberUuid}`);
         return recordOut(found);
       },
     );

@@ -7,6 +7,7 @@ import { AgentName, QueueName, errors } from '../schemas.js';
 import { RecordsUnavailableError } from '../../records/service.js';
 import type { KpiReader } from '../../kpis/types.js';
 import { KpiFiguresSchema, LiveFloorSchema } from './kpi-schemas.js';
+import { checkQueueFilter, scopeOfRequest, scopeQueues } from '../scope.js';
 
 const BUCKETS = { '15m': 15 * 60_000, '1h': 3_600_000, '1d': 86_400_000 } as const;
 const MAX_BUCKETS = 5000;
@@ -28,7 +29,11 @@ const KpiQuery = Type.Object(
 );
 
 const KpiBody = Type.Object({
-  scope: Type.Object({ queue: Type.Union([Type.String(), Type.Null()]), agent: Type.Union([Type.String(), Type.Null()]) }),
+  scope: Type.Object({
+    queue: Type.Union([Type.String(), Type.Null()]),
+    agent: Type.Union([Type.String(), Type.Null()]),
+    queues: Type.Optional(Type.Array(Type.String(), { description: 'a token limited to queues, without `queue`: the queues the figures add up' })),
+  }),
   source: Type.String({ description: 'live (counters) or history (SQL over call_records)' }),
   from: Type.String({ format: 'date-time' }),
   to: Type.String({ format: 'date-time' }),
@@ -61,7 +66,7 @@ export const kpiRoutes =
         schema: {
           tags: ['kpis'],
           summary: 'KPIs of a queue, an agent, or everything: live (current interval, today) or over any range from the call history',
-          description: 'Definitions in the README (KPIs). A call counts in the window its record ended in. Agent scope: the calls the agent answered.',
+          description: 'Definitions in the README (KPIs). A call counts in the window its record ended in. Agent scope: the calls the agent answered. A token limited to queues (TOKEN_QUEUES) reads its queues only: `queue` outside them is 403 OUT_OF_SCOPE; without `queue`, its queues together (an agent: the calls it answered in them).',
           querystring: KpiQuery,
           response: { 200: KpiBody, ...errors(400, 401, 403, 503) },
         },
@@ -69,10 +74,18 @@ export const kpiRoutes =
       async (req) => {
         const q = req.query;
         const kpis = reader(deps.kpis);
-        const scope = { ...(q.queue !== undefined ? { queue: q.queue } : {}), ...(q.agent !== undefined ? { agent: q.agent } : {}) };
-        const snap = kpis.snapshot(q.queue !== undefined ? { queues: [q.queue] } : {});
+        // A token limited to queues: a `queue` outside them is 403; without one, its queues together (never the whole switch).
+        const tokenScope = scopeOfRequest(req);
+        checkQueueFilter(tokenScope, q.queue);
+        const scopeList = q.queue === undefined ? scopeQueues(tokenScope) : null;
+        const scope = {
+          ...(q.queue !== undefined ? { queue: q.queue } : {}),
+          ...(scopeList !== null ? { queues: scopeList } : {}),
+          ...(q.agent !== undefined ? { agent: q.agent } : {}),
+        };
+        const snap = kpis.snapshot(q.queue !== undefined ? { queues: [q.queue] } : scopeList !== null ? { queues: scopeList } : {});
         const settings = { slThresholdS: (q.queue !== undefined ? snap.queues[0]?.slThresholdS : undefined) ?? snap.total.slThresholdS, shortAbandonS: snap.shortAbandonS };
-        const out = { scope: { queue: q.queue ?? null, agent: q.agent ?? null }, settings };
+        const out = { scope: { queue: q.queue ?? null, agent: q.agent ?? null, ...(scopeList !== null ? { queues: scopeList } : {}) }, settings };
         if (q.from === undefined && q.to === undefined) {
           const period = q.interval ?? 'today';
           if (period !== 'current' && period !== 'today') throw new ApiError(400, 'INVALID_INPUT', `querystring/interval ${period} needs a range (from and to)`);

@@ -2,12 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ACTION_STATES, actionView } from '../../outbound/action.js';
 import type { ActionFilter, ActionKeyset } from '../../outbound/store.js';
-import { agentInScopeOfView, scopeOf } from '../../supervisor/scope.js';
 import { DialRefusedError, type DialRefusal, type OutboundDialer } from '../../outbound/service.js';
 import { anyRole } from '../auth.js';
 import { actorOf, type HttpDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { AgentName, errors } from '../schemas.js';
+import { agentSetInScope, agentsInScope, scopeOfRequest } from '../scope.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -121,6 +121,9 @@ export const outboundRoutes =
       },
       async (req, reply) => {
         const { agent, number, idempotencyKey } = req.body;
+        // A token limited to queues dials for its agents only (a tier in one of its queues); another reads as missing.
+        const visible = await agentsInScope(deps.callCenter, req, scopeOfRequest(req));
+        if (visible && !visible(agent)) throw new ApiError(404, 'AGENT_NOT_FOUND', `agent ${agent} is not on the switch`);
         try {
           const { action, created } = await dialer(deps).dial({ agent, number, idempotencyKey, role: 'api', actor: actorOf(req, agent) });
           reply.code(created ? 201 : 200);
@@ -156,13 +159,12 @@ export const outboundRoutes =
         }
         const after = q.cursor === undefined ? null : decodeCursor(q.cursor);
         const filter: ActionFilter = { ...(q.agent !== undefined ? { agent: q.agent } : {}), ...(q.state !== undefined ? { state: q.state } : {}), ...(since ? { since } : {}) };
-        const scope = req.principal ? scopeOf(req.principal) : scopeOf({});
+        // Agents in scope: a tier in one of the token's queues, read from the switch (as every scoped REST read).
+        // Outside the scope reads as "no actions": a scoped token learns nothing of other queues' agents.
+        const agents = await agentSetInScope(deps.callCenter, req, scopeOfRequest(req));
         let scoped = filter;
-        if (scope.queues !== null) {
-          // Outside the scope reads as "no actions", as a scoped token must learn nothing of other queues' agents.
-          if (q.agent !== undefined && !agentInScopeOfView(scope, deps.view, q.agent)) return { items: [], nextCursor: null };
-          const agents = new Set<string>();
-          for (const queue of scope.queues) for (const t of deps.view.tiersOfQueue(queue)) agents.add(t.agent);
+        if (agents) {
+          if (q.agent !== undefined && !agents.has(q.agent)) return { items: [], nextCursor: null };
           scoped = { ...filter, agents: [...agents] };
         }
         try {
@@ -196,8 +198,8 @@ export const outboundRoutes =
           throw err;
         }
         // A scoped token reads another queues' agent's action as absent (as the list does).
-        const inScope = !req.principal || agentInScopeOfView(scopeOf(req.principal), deps.view, action?.agent ?? '');
-        if (!action || !inScope) throw new ApiError(404, 'NOT_FOUND', 'no such outbound action');
+        const visible = action ? await agentsInScope(deps.callCenter, req, scopeOfRequest(req)) : null;
+        if (!action || (visible && !visible(action.agent))) throw new ApiError(404, 'NOT_FOUND', 'no such outbound action');
         return actionView(action);
       },
     );

@@ -6,6 +6,8 @@ import { Member, QueueDetail, QueueParams, QueueSummary, errors } from '../schem
 import * as grammar from '../../callcenter/grammar.js';
 import { CallcenterError } from '../../callcenter/replies.js';
 import type { MemberView, ViewReader } from '../../callcenter/state.js';
+import { queueInScope } from '../../supervisor/scope.js';
+import { hideOutside, queueNotFound, scopeOfRequest } from '../scope.js';
 
 function memberOut(m: MemberView, nowS: number) {
   const end = m.state === 'Answered' ? m.bridgeEpoch : m.state === 'Abandoned' ? m.abandonedEpoch : nowS;
@@ -41,7 +43,8 @@ export const queueRoutes =
     const tags = ['queues'];
 
     app.get('/queues', { preValidation: anyRole, schema: { tags, summary: 'Queues: configuration from `queue list` plus live counts', response: { 200: Type.Array(QueueSummary), ...errors(401, 503, 504) } } }, async (req) => {
-      const queues = await callCenter.listQueues(actorOf(req));
+      const scope = scopeOfRequest(req);
+      const queues = (await callCenter.listQueues(actorOf(req))).filter((q) => queueInScope(scope, q.name));
       return queues.map((q) => ({
         name: q.name,
         config: q.config,
@@ -54,6 +57,7 @@ export const queueRoutes =
 
     app.get('/queues/:queue', { preValidation: anyRole, schema: { tags, summary: 'One queue: waiting callers, agents by status and state, counters', params: QueueParams, response: { 200: QueueDetail, ...errors(400, 401, 404, 503, 504) } } }, async (req) => {
       const name = grammar.queueName(req.params.queue);
+      hideOutside(queueInScope(scopeOfRequest(req), name), queueNotFound);
       const members = await callCenter.listMembers(name, actorOf(req));
       const q = view.queues.get(name);
       // Unloaded between the two reads (a reload elsewhere).
@@ -75,6 +79,7 @@ export const queueRoutes =
 
     app.get('/queues/:queue/members', { preValidation: anyRole, schema: { tags, summary: 'Callers in the queue, live', params: QueueParams, response: { 200: Type.Array(Member), ...errors(400, 401, 404, 503, 504) } } }, async (req) => {
       const name = grammar.queueName(req.params.queue);
+      hideOutside(queueInScope(scopeOfRequest(req), name), queueNotFound);
       const members = await callCenter.listMembers(name, actorOf(req));
       const nowS = Math.floor(Date.now() / 1000);
       return members.map((m) => memberOut(m, nowS));
@@ -82,6 +87,7 @@ export const queueRoutes =
 
     app.post('/queues/:queue/reload', { preValidation: adminOnly, schema: { tags, summary: 'Reload the queue configuration from the switch XML', params: QueueParams, response: { 200: Type.Object({ name: Type.String(), reloaded: Type.Boolean() }), ...errors(400, 401, 403, 404, 503, 504) } } }, async (req) => {
       const name = grammar.queueName(req.params.queue);
+      hideOutside(queueInScope(scopeOfRequest(req), name), queueNotFound);
       await callCenter.reloadQueue(name, actorOf(req));
       return { name, reloaded: true };
     });

@@ -5,7 +5,9 @@ import { requireRole } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { QueueName, errors } from '../schemas.js';
-import type { KpiReader } from '../../kpis/types.js';
+import type { IntervalFigures, KpiReader, KpiSums, WaitingSample } from '../../kpis/types.js';
+import { addSums, emptySums, figuresOf } from '../../kpis/figures.js';
+import { checkQueueFilter, scopeOfRequest, scopeQueues } from '../scope.js';
 import { QueueKpisSchema } from './kpi-schemas.js';
 
 /** The wallboard is read-only: a `wallboard` token reads this and nothing else. */
@@ -15,7 +17,7 @@ const WallboardQuery = Type.Object({ queue: Type.Optional(QueueName) }, { additi
 
 const WallboardBody = Type.Object({
   at: Type.Integer({ description: 'epoch ms (the page ticks the longest wait from here)' }),
-  queue: Type.String({ description: "the queue shown, or '*' for every queue" }),
+  queue: Type.String({ description: "the queue shown, or '*' for every queue (a token limited to queues: its queues together)" }),
   seeded: Type.Boolean({ description: "false until today's earlier records are counted" }),
   shortAbandonS: Type.Integer(),
   interval: Type.Object({ from: Type.Integer(), to: Type.Integer() }),
@@ -32,8 +34,12 @@ const PUSH_MIN_MS = 1000;
 const HEARTBEAT_MS = 15_000;
 const MAX_STREAMS = 200;
 
-export function wallboardBody(kpis: KpiReader, queue: string | undefined) {
-  const snap = kpis.snapshot(queue !== undefined ? { queues: [queue] } : {});
+/**
+ * `queues`: a token's queue scope when it names no queue; the tiles, intervals and
+ * waiting line are then those queues' together (never the whole switch's).
+ */
+export function wallboardBody(kpis: KpiReader, queue: string | undefined, queues: readonly string[] | null = null) {
+  const snap = kpis.snapshot(queue !== undefined ? { queues: [queue] } : queues !== null ? { queues } : {});
   const tiles = queue !== undefined ? (snap.queues[0] ?? { ...snap.total, queue }) : snap.total;
   return {
     at: snap.at,
@@ -42,7 +48,7 @@ export function wallboardBody(kpis: KpiReader, queue: string | undefined) {
     shortAbandonS: snap.shortAbandonS,
     interval: snap.interval,
     tiles,
-    intervals: kpis.intervalsToday(queue).map((i) => ({
+    intervals: intervalsOf(kpis, queue, queues).map((i) => ({
       from: i.from,
       offered: i.figures.offered,
       answered: i.figures.answered,
@@ -51,8 +57,30 @@ export function wallboardBody(kpis: KpiReader, queue: string | undefined) {
       serviceLevel: i.figures.serviceLevel,
     })),
     // The samples of the last hour, and now: the line always reaches the present.
-    waiting: [...kpis.waitingHistory(queue), { at: snap.at, waiting: tiles.waitingNow }],
+    waiting: [...waitingOf(kpis, queue, queues), { at: snap.at, waiting: tiles.waitingNow }],
   };
+}
+
+/** Today's intervals of one queue, every queue, or the sum of a scope's queues. */
+function intervalsOf(kpis: KpiReader, queue: string | undefined, queues: readonly string[] | null): IntervalFigures[] {
+  if (queue !== undefined || queues === null) return kpis.intervalsToday(queue);
+  const byFrom = new Map<number, KpiSums>();
+  for (const q of queues) {
+    for (const i of kpis.intervalsToday(q)) {
+      const sums = byFrom.get(i.from) ?? emptySums();
+      addSums(sums, i.figures);
+      byFrom.set(i.from, sums);
+    }
+  }
+  return [...byFrom.entries()].sort(([a], [b]) => a - b).map(([from, sums]) => ({ from, figures: figuresOf(sums) }));
+}
+
+/** Callers waiting over the last hour: the samples are taken for every queue at once, so a scope's add up sample by sample. */
+function waitingOf(kpis: KpiReader, queue: string | undefined, queues: readonly string[] | null): WaitingSample[] {
+  if (queue !== undefined || queues === null) return kpis.waitingHistory(queue);
+  const byAt = new Map<number, number>();
+  for (const q of queues) for (const w of kpis.waitingHistory(q)) byAt.set(w.at, (byAt.get(w.at) ?? 0) + w.waiting);
+  return [...byAt.entries()].sort(([a], [b]) => a - b).map(([at, waiting]) => ({ at, waiting }));
 }
 
 export const wallboardRoutes =
@@ -71,13 +99,19 @@ export const wallboardRoutes =
       version++;
       cache.clear();
     });
-    const bodyFor = (kpis: KpiReader, queue: string | undefined) => {
-      const key = queue ?? '*';
+    const bodyFor = (kpis: KpiReader, queue: string | undefined, queues: readonly string[] | null) => {
+      const key = queue ?? (queues ? queues.join('|') : '*');
       const hit = cache.get(key);
       if (hit && hit.version === version) return hit.body;
-      const body = wallboardBody(kpis, queue);
+      const body = wallboardBody(kpis, queue, queue === undefined ? queues : null);
       cache.set(key, { version, body });
       return body;
+    };
+    // A token limited to queues (TOKEN_QUEUES): a queue outside them is 403; none named, its queues together.
+    const scoped = (req: Parameters<typeof scopeOfRequest>[0] & { query: { queue?: string } }) => {
+      const scope = scopeOfRequest(req);
+      checkQueueFilter(scope, req.query.queue);
+      return { queue: req.query.queue, queues: scopeQueues(scope) };
     };
     // Open streams never end on their own: the server's close would wait for them for ever.
     app.addHook('preClose', async () => {
@@ -87,7 +121,10 @@ export const wallboardRoutes =
     app.get(
       '/wallboard',
       { preValidation: wallboardReader, schema: { tags, summary: 'What the wallboard shows, once (tiles, today per interval, callers waiting over the last hour)', querystring: WallboardQuery, response: { 200: WallboardBody, ...errors(400, 401, 403, 503) } } },
-      async (req) => bodyFor(reader(), req.query.queue),
+      async (req) => {
+        const { queue, queues } = scoped(req);
+        return bodyFor(reader(), queue, queues);
+      },
     );
 
     app.get(
@@ -105,7 +142,7 @@ export const wallboardRoutes =
       async (req, reply) => {
         const kpis = reader();
         if (streams.size >= MAX_STREAMS) throw new ApiError(503, 'TOO_MANY_STREAMS', `at most ${MAX_STREAMS} wallboard streams at once`);
-        const queue = req.query.queue;
+        const { queue, queues } = scoped(req);
         reply.hijack();
         const res = reply.raw;
         res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
@@ -115,7 +152,7 @@ export const wallboardRoutes =
         const send = () => {
           timer = null;
           lastSent = Date.now();
-          res.write(`event: snapshot\ndata: ${JSON.stringify(bodyFor(kpis, queue))}\n\n`);
+          res.write(`event: snapshot\ndata: ${JSON.stringify(bodyFor(kpis, queue, queues))}\n\n`);
         };
         const onChange = () => {
           if (timer) return;
