@@ -18,13 +18,31 @@ export interface CallTrackerEvents {
   live: [call: LiveCall];
   /** A call ended: all this instance knows of it, and how it ended. */
   ended: [call: LiveCall, end: CallEnd];
-  /** A call the switch no longer lists, whose end this instance did not see (it ended while the link was down). */
+  /**
+   * A call the switch no longer lists, whose end this instance did not see (it ended while the link was down).
+   * An answered call whose bridge-agent-end was seen ends with `ended` instead (see bridgeEndOf).
+   */
   vanished: [call: LiveCall];
 }
 
 const sec = (s: number) => s * 1000;
 const usToMs = (us: number) => Math.round(us / 1000);
 const copy = (c: LiveCall): LiveCall => ({ ...c, variables: { ...c.variables }, offers: c.offers.map((o) => ({ ...o })) });
+
+/**
+ * The end of an answered call whose member-queue-end never came, from its
+ * bridge-agent-end. The real switch skips member-queue-end when the caller hangs
+ * up at the very moment of the bridge (seen on 1.10.12: bridge-agent-end, then
+ * nothing; hanging up a few seconds later gives member-queue-end as usual). The
+ * switch did report the answer and the bridge's end, so the record is the one
+ * member-queue-end would have given (CC-Cause Terminated), not a guess.
+ */
+function bridgeEndOf(c: LiveCall): CallEnd | null {
+  if (c.state !== 'answered' || !c.agent) return null;
+  const offer = [...c.offers].reverse().find((o) => o.agent === c.agent && o.outcome === 'answered');
+  if (!offer || offer.endedAt === null) return null;
+  return { endedAt: offer.endedAt, cause: 'Terminated', cancelReason: null, hangupCause: offer.hangupCause, agent: c.agent, answeredAt: c.answeredAt };
+}
 
 /**
  * Follows every queue call from the callcenter events (member-queue-start,
@@ -163,7 +181,9 @@ export class CallTracker extends EventEmitter<CallTrackerEvents> {
       }
       this.missing.delete(uuid);
       this.calls.delete(uuid);
-      this.emit('vanished', copy(c));
+      const bridgeEnd = bridgeEndOf(c);
+      if (bridgeEnd) this.emit('ended', c, bridgeEnd);
+      else this.emit('vanished', copy(c));
     }
     for (const m of members.values()) {
       if (!m.uuid || this.calls.has(m.uuid)) continue;

@@ -127,3 +127,44 @@ test('merging with a stored live row: the offers seen happen replace inferred on
   assert.deepEqual(m.variables, { x: '1' });
   assert.deepEqual(m.offers.map((o) => [o.agent, o.outcome, o.offeredAt]), [['b@d', 'missed', 1_002_000], ['a@d', 'answered', 1_008_250]]);
 });
+
+test('an answered call whose member-queue-end never comes (caller gone at the bridge) is recorded from its bridge-agent-end after two resyncs miss it', () => {
+  const tracker = new CallTracker();
+  const ended: CallRecord[] = [];
+  const gone: string[] = [];
+  tracker.on('ended', (c, end) => ended.push(finishCall(c, end)));
+  tracker.on('vanished', (c) => gone.push(c.memberUuid));
+  const member = { uuid: 'm-race', sessionUuid: 's-race', cidNumber: '15550001111', cidName: 'Carol' };
+  const base = { queue: 'support@default', member, exported: {} };
+  tracker.apply({ ...base, action: 'member-queue-start', destination: '7000', joinedEpoch: 1_800_000_000 } as never);
+  tracker.apply({ ...base, action: 'agent-offering', agent: '1002@default', timestampUs: 1_800_000_002_000_000 } as never);
+  tracker.apply({ ...base, action: 'bridge-agent-start', agent: '1002@default', agentUuid: 'a-leg', timestampUs: 1_800_000_004_000_000, memberJoinedTime: 1_800_000_000, answeredTime: 1_800_000_004, calledTime: 1_800_000_002 } as never);
+  tracker.apply({ ...base, action: 'bridge-agent-end', agent: '1002@default', timestampUs: 1_800_000_004_500_000, terminatedTime: 1_800_000_004, hangupCause: 'NORMAL_CLEARING' } as never);
+  assert.equal(ended.length, 0, 'member-queue-end may still come: nothing is written yet');
+  tracker.reconcile(new Map());
+  assert.equal(ended.length, 0, 'one list that misses the call does not end it');
+  tracker.reconcile(new Map());
+  assert.deepEqual(gone, []);
+  assert.equal(ended.length, 1);
+  const r = ended[0]!;
+  assert.equal(r.outcome, 'answered');
+  assert.equal(r.cause, 'Terminated');
+  assert.equal(r.agent, '1002@default');
+  assert.equal(r.endedAt, 1_800_000_004_500);
+  assert.equal(r.hangupCause, 'NORMAL_CLEARING');
+  assert.equal(tracker.size, 0);
+});
+
+test('a call that vanished before any answer is still only reported as vanished (its end is unknown)', () => {
+  const tracker = new CallTracker();
+  const ended: unknown[] = [];
+  const gone: string[] = [];
+  tracker.on('ended', (c) => ended.push(c));
+  tracker.on('vanished', (c) => gone.push(c.memberUuid));
+  const member = { uuid: 'm-wait', sessionUuid: 's-wait', cidNumber: '15550002222', cidName: 'Dan' };
+  tracker.apply({ queue: 'support@default', member, exported: {}, action: 'member-queue-start', destination: '7000', joinedEpoch: 1_800_000_000 } as never);
+  tracker.reconcile(new Map());
+  tracker.reconcile(new Map());
+  assert.deepEqual(gone, ['m-wait']);
+  assert.equal(ended.length, 0);
+});
