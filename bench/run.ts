@@ -8,6 +8,7 @@
  *   npm run bench -- resync [seconds]     desk status commands p50/p99 with and without the periodic resync (1,000 agents, 2,000 members) (issue 9)
  *   npm run bench -- double               the FreeSWITCH double's own speed: pipelined api, 200 callers/s, a 1,000-caller burst
  *   npm run bench -- scale [pages]        several instances (DESK_STREAM=redis): Redis work per push with 1-3 instances, resume time on another instance after one stops
+ *   npm run bench -- fleet [seconds]      3 instances (src/main.ts, DESK_STREAM=redis), 3,000 agents: desk sockets per instance, pushes/s, Redis commands per call, resume p50/p99 of every page of a killed instance (issue 13)
  *   npm run bench -- supervisor [seconds] supervisor console: 5,000 agents, 200 calls/s, 20 console sockets: messages and bytes/s per socket, event → console p99, gateway CPU (issue 11)
  *   npm run bench -- controls [ops]      call-control ack latency per control on the real switch, p50/p99 (issue 10)
  *   npm run bench -- records [rows]       call records: batched write rate, filtered query p99 over [rows] (default 2M), CSV export rate and memory
@@ -21,6 +22,7 @@ import { benchDouble } from './double.js';
 import { benchResync } from './resync.js';
 import { benchRecords } from './records.js';
 import { benchScale } from './scale.js';
+import { benchFleet } from './fleet.js';
 import { benchSupervisor } from './supervisor.js';
 import { benchControls } from './controls.js';
 
@@ -35,6 +37,7 @@ const benches: Record<string, () => Promise<void>> = {
   resync: () => benchResync(Number(arg ?? 15), Number(process.env.BENCH_ROUNDS ?? 2)),
   records: () => benchRecords(Number(arg ?? 2_000_000)),
   scale: () => benchScale(Number(arg ?? 200)),
+  fleet: () => benchFleet(Number(arg ?? 20)),
   supervisor: () => benchSupervisor(Number(arg ?? 10)),
   controls: () => benchControls(Number(arg ?? 60)),
 };
