@@ -22,6 +22,8 @@ export type FromPages =
       firstError: string | null;
       gaps: number;
       repeats: number;
+      /** The first few pages' first gap or repeat. */
+      odd: string[];
       messagesPerInstance: number[];
     };
 
@@ -40,6 +42,8 @@ interface Page {
   connectMs: number;
   gap: boolean;
   repeat: boolean;
+  /** The first gap or repeat: last seq seen, the seq that came, its push type, after a resume or not. */
+  odd: string | null;
 }
 
 const pages: Page[] = [];
@@ -51,9 +55,12 @@ let resumeFailed = 0;
 let firstError: string | null = null;
 let stopping = false;
 
-function onSeq(p: Page, seq: number): void {
-  if (seq <= p.lastSeq) p.repeat = true;
-  else if (p.lastSeq > 0 && seq !== p.lastSeq + 1) p.gap = true;
+function onSeq(p: Page, seq: number, type: string): void {
+  const repeat = seq <= p.lastSeq;
+  const gap = !repeat && p.lastSeq > 0 && seq !== p.lastSeq + 1;
+  if ((repeat || gap) && !p.odd) p.odd = `${p.lastSeq} then ${seq} (${type}${p.ackAt ? ', after the resume' : ''})`;
+  p.repeat ||= repeat;
+  p.gap ||= gap;
   if (seq > p.lastSeq) p.lastSeq = seq;
 }
 
@@ -75,7 +82,7 @@ function connect(p: Page, instance: number, first: object, firstId: number): Pro
         resolve();
       } else if (m.type === 'error' && m.id === firstId && !acked) {
         reject(new Error(`${p.agent}: ${m.code} ${m.message}`));
-      } else if (m.type !== 'ack' && typeof m.seq === 'number') onSeq(p, m.seq);
+      } else if (m.type !== 'ack' && typeof m.seq === 'number') onSeq(p, m.seq, m.type);
     });
     ws.on('error', (err) => {
       if (!acked) reject(err);
@@ -117,7 +124,7 @@ process.on('message', (m: ToPages) => {
         Array.from({ length: m.concurrency }, async () => {
           while (next < m.agents.length) {
             const i = next++;
-            const p: Page = { agent: m.agents[i]!, index: i, instance: i % urls.length, ws: null, token: '', lastSeq: 0, closedAt: 0, ackAt: 0, connectMs: 0, gap: false, repeat: false };
+            const p: Page = { agent: m.agents[i]!, index: i, instance: i % urls.length, ws: null, token: '', lastSeq: 0, closedAt: 0, ackAt: 0, connectMs: 0, gap: false, repeat: false, odd: null };
             pages[i] = p;
             try {
               await connect(p, p.instance, { type: 'login', id: 1, agent: p.agent, password: m.password, ready: true }, 1);
@@ -143,6 +150,7 @@ process.on('message', (m: ToPages) => {
         firstError,
         gaps: pages.filter((p) => p.gap).length,
         repeats: pages.filter((p) => p.repeat).length,
+        odd: pages.flatMap((p) => (p.odd ? [`${p.agent}: ${p.odd}`] : [])).slice(0, 5),
         messagesPerInstance: urls.map((_, k) => messagesPerInstance[k] ?? 0),
       });
       return;

@@ -233,7 +233,7 @@ export async function benchFleet(seconds: number): Promise<void> {
     console.log(`kill → resume ack:    p50 ${ms(pct(fromKill, 50))} · p99 ${ms(pct(fromKill, 99))} · max ${ms(fromKill[fromKill.length - 1] ?? NaN)}`);
     console.log(`socket closed → ack:  p50 ${ms(pct(fromClose, 50))} · p99 ${ms(pct(fromClose, 99))} · max ${ms(fromClose[fromClose.length - 1] ?? NaN)}`);
     console.log(`connect + resume → ack: p50 ${ms(pct(connect, 50))} · p99 ${ms(pct(connect, 99))} · max ${ms(connect[connect.length - 1] ?? NaN)}`);
-    console.log(`pages (all ${agentCount}) with a seq gap: ${res.gaps} · with a seq twice: ${res.repeats}`);
+    console.log(`pages (all ${agentCount}) with a seq gap: ${res.gaps} · with a seq twice: ${res.repeats}${res.odd.length ? `; first ones: ${res.odd.join('; ')}` : ''}`);
   } finally {
     clearTimeout(bound);
     await stopAll();

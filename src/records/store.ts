@@ -282,10 +282,16 @@ function bounds(f: RecordFilter, order: 'asc' | 'desc', after: Keyset | null): {
   return { ...(f.to ? { to: f.to } : {}), ...(cursorTighter ? { after } : { from: f.from, after: null }) };
 }
 
-export async function queryRecords(pool: pg.Pool, f: RecordFilter, opts: { limit: number; order: 'asc' | 'desc'; after: Keyset | null }): Promise<RecordPage> {
+/** One page's SQL: one row more than the page, to know whether another follows. */
+export function pageQuery(f: RecordFilter, opts: { limit: number; order: 'asc' | 'desc'; after: Keyset | null }): { text: string; values: unknown[] } {
   const w = where(f, opts.order, opts.after);
   const dir = opts.order === 'desc' ? 'DESC' : 'ASC';
-  const res = await pool.query<RecordRow>(`SELECT * FROM call_records ${w.sql} ORDER BY ended_at ${dir}, member_uuid ${dir} LIMIT ${opts.limit + 1}`, w.params);
+  return { text: `SELECT * FROM call_records ${w.sql} ORDER BY ended_at ${dir}, member_uuid ${dir} LIMIT ${opts.limit + 1}`, values: w.params };
+}
+
+export async function queryRecords(pool: pg.Pool, f: RecordFilter, opts: { limit: number; order: 'asc' | 'desc'; after: Keyset | null }): Promise<RecordPage> {
+  const q = pageQuery(f, opts);
+  const res = await pool.query<RecordRow>(q.text, q.values);
   const rows = res.rows.slice(0, opts.limit);
   const last = rows[rows.length - 1];
   return { items: rows.map(recordFromRow), next: res.rows.length > opts.limit && last ? { endedAt: last.ended_at, memberUuid: last.member_uuid } : null };
