@@ -24,6 +24,8 @@ export type FromPages =
       repeats: number;
       /** The first few pages' first gap or repeat. */
       odd: string[];
+      /** The first few pages' first skipped seqs: agent, from, to. */
+      skipped: Array<[string, number, number]>;
       messagesPerInstance: number[];
     };
 
@@ -44,6 +46,8 @@ interface Page {
   repeat: boolean;
   /** The first gap or repeat: last seq seen, the seq that came, its push type, after a resume or not. */
   odd: string | null;
+  /** The seqs skipped at the first gap. */
+  skipped: [number, number] | null;
 }
 
 const pages: Page[] = [];
@@ -58,6 +62,7 @@ let stopping = false;
 function onSeq(p: Page, seq: number, type: string): void {
   const repeat = seq <= p.lastSeq;
   const gap = !repeat && p.lastSeq > 0 && seq !== p.lastSeq + 1;
+  if (gap && !p.skipped) p.skipped = [p.lastSeq + 1, seq - 1];
   if ((repeat || gap) && !p.odd) p.odd = `${p.lastSeq} then ${seq} (${type}${p.ackAt ? ', after the resume' : ''})`;
   p.repeat ||= repeat;
   p.gap ||= gap;
@@ -124,7 +129,7 @@ process.on('message', (m: ToPages) => {
         Array.from({ length: m.concurrency }, async () => {
           while (next < m.agents.length) {
             const i = next++;
-            const p: Page = { agent: m.agents[i]!, index: i, instance: i % urls.length, ws: null, token: '', lastSeq: 0, closedAt: 0, ackAt: 0, connectMs: 0, gap: false, repeat: false, odd: null };
+            const p: Page = { agent: m.agents[i]!, index: i, instance: i % urls.length, ws: null, token: '', lastSeq: 0, closedAt: 0, ackAt: 0, connectMs: 0, gap: false, repeat: false, odd: null, skipped: null };
             pages[i] = p;
             try {
               await connect(p, p.instance, { type: 'login', id: 1, agent: p.agent, password: m.password, ready: true }, 1);
@@ -150,6 +155,7 @@ process.on('message', (m: ToPages) => {
         firstError,
         gaps: pages.filter((p) => p.gap).length,
         repeats: pages.filter((p) => p.repeat).length,
+        skipped: pages.flatMap((p): Array<[string, number, number]> => (p.skipped ? [[p.agent, ...p.skipped]] : [])).slice(0, 3),
         odd: pages.flatMap((p) => (p.odd ? [`${p.agent}: ${p.odd}`] : [])).slice(0, 5),
         messagesPerInstance: urls.map((_, k) => messagesPerInstance[k] ?? 0),
       });

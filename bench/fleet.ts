@@ -234,6 +234,12 @@ export async function benchFleet(seconds: number): Promise<void> {
     console.log(`socket closed → ack:  p50 ${ms(pct(fromClose, 50))} · p99 ${ms(pct(fromClose, 99))} · max ${ms(fromClose[fromClose.length - 1] ?? NaN)}`);
     console.log(`connect + resume → ack: p50 ${ms(pct(connect, 50))} · p99 ${ms(pct(connect, 99))} · max ${ms(connect[connect.length - 1] ?? NaN)}`);
     console.log(`pages (all ${agentCount}) with a seq gap: ${res.gaps} · with a seq twice: ${res.repeats}${res.odd.length ? `; first ones: ${res.odd.join('; ')}` : ''}`);
+    // What the pages with a gap did not get: the pushes are in the agent's stream in Redis.
+    for (const [agent, from, to] of res.skipped) {
+      const log = await admin.lrange(`${PREFIX}desk-log:${agent}`, 0, -1);
+      const skipped = log.map((j) => JSON.parse(j) as { type: string; seq: number }).filter((p) => p.seq >= from && p.seq <= to);
+      console.log(`  ${agent} never got seq ${from}–${to}, in the stream: ${skipped.map((p) => `${p.seq} ${p.type}`).join(', ')}`);
+    }
   } finally {
     clearTimeout(bound);
     await stopAll();
