@@ -177,7 +177,7 @@ export async function benchRecords(rows: number): Promise<void> {
     console.log('  server = PostgreSQL planning + execution (EXPLAIN ANALYZE); database = queryRecords round trip (pg, rows parsed); HTTP = GET /api/calls round trip. ms.');
     console.log('  kind               | server first   next        | database first  next        | HTTP first      next         | load');
     for (const [name, make] of Object.entries(kinds)) {
-      const m = { sFirst: [] as number[], sNext: [] as number[], dFirst: [] as number[], dNext: [] as number[], hFirst: [] as number[], hNext: [] as number[] };
+      const m = { sFirst: [] as number[], sNext: [] as number[], dFirst: [] as number[], dNext: [] as number[], hFirst: [] as number[], hNext: [] as number[], cpu: [] as number[] };
       for (let i = 0; i < SAMPLES; i++) {
         // Each column gets its own filter, so that none reads pages another just brought in.
         const fs = make();
@@ -185,9 +185,12 @@ export async function benchRecords(rows: number): Promise<void> {
         m.sFirst.push(s1.ms);
         if (s1.next) m.sNext.push((await server(fs, s1.next)).ms);
         const fd = make();
+        const cpu = process.cpuUsage();
         let t = performance.now();
         const page = await queryRecords(db.pool, fd, { limit: 100, order: 'desc', after: null });
         m.dFirst.push(performance.now() - t);
+        const used = process.cpuUsage(cpu);
+        m.cpu.push((used.user + used.system) / 1000);
         if (page.next) {
           t = performance.now();
           await queryRecords(db.pool, fd, { limit: 100, order: 'desc', after: page.next });
@@ -207,6 +210,7 @@ export async function benchRecords(rows: number): Promise<void> {
         }
       }
       console.log(`  ${name.padEnd(18)} | ${fmt(m.sFirst)}  ${fmt(m.sNext)} | ${fmt(m.dFirst)}  ${fmt(m.dNext)} | ${fmt(m.hFirst)}  ${fmt(m.hNext)} | ${loadavg()[0]!.toFixed(1)}`);
+      console.log(`  ${''.padEnd(18)}   (this process's CPU for a first page through pg: ${(m.cpu.reduce((a, b) => a + b, 0) / m.cpu.length).toFixed(1)} ms on average; the server's own time is the first column)`);
     }
 
     // At most about a million rows: the most recent days' worth.
