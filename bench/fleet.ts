@@ -170,6 +170,16 @@ export async function benchFleet(seconds: number): Promise<void> {
     );
     await new Promise((res) => setTimeout(res, 1000));
 
+    // Redis work with no calls (presence refreshes, queue.waiting): what is not per call.
+    const IDLE_S = 10;
+    await admin.config('RESETSTAT');
+    await new Promise((res) => setTimeout(res, IDLE_S * 1000));
+    const idle = await commandStats(admin);
+    let idleCmds = 0;
+    for (const [cmd, k] of idle) if (cmd !== 'config' && cmd !== 'info' && cmd !== 'config|resetstat') idleCmds += k;
+    const idleTop = [...idle].filter(([c]) => !['config', 'info', 'config|resetstat'].includes(c)).sort((a, b) => b[1] - a[1]);
+    console.log(`Redis with the pages logged in and no calls (${IDLE_S} s): ${(idleCmds / IDLE_S).toFixed(0)} commands/s (${idleTop.map(([c, k]) => `${c} ${(k / IDLE_S).toFixed(0)}`).join(', ')})`);
+
     // Steady calls: pushes/s delivered, Redis commands per call.
     await admin.config('RESETSTAT');
     const out0 = await Promise.all(instances.map(pushesOut));
@@ -193,13 +203,14 @@ export async function benchFleet(seconds: number): Promise<void> {
     const offers = (await double.ask({ type: 'stats' }, 'stats')).offers - offers0;
     const loadSteady = load();
     let cmds = 0;
-    for (const [cmd, calls] of stats) if (cmd !== 'config' && cmd !== 'info') cmds += calls;
+    for (const [cmd, calls] of stats) if (cmd !== 'config' && cmd !== 'info' && cmd !== 'config|resetstat') cmds += calls;
     const calls = injected.count;
     console.log(`\nsteady calls: ${calls} callers at ${rate}/s for ${seconds} s (${offers} offers), all ended after ${wall.toFixed(1)} s; load average ${loadSteady}`);
     console.log(`pushes delivered (page side): ${got1 - got0} in all, ${((got1 - got0) / wall).toFixed(0)}/s across the ${n} instances, ${((got1 - got0) / calls).toFixed(1)} per call`);
     console.log(`pushes sent per instance (cc_ws_messages_total out): ${instances.map((i, k) => `${i.id} ${((out1[k]! - out0[k]!) / wall).toFixed(0)}/s`).join(' · ')}`);
-    const top = [...stats].filter(([c]) => c !== 'config' && c !== 'info').sort((a, b) => b[1] - a[1]);
+    const top = [...stats].filter(([c]) => !['config', 'info', 'config|resetstat'].includes(c)).sort((a, b) => b[1] - a[1]);
     console.log(`Redis commands per call: ${(cmds / calls).toFixed(1)} (${top.map(([c, k]) => `${c} ${(k / calls).toFixed(1)}`).join(', ')})`);
+    console.log(`  less the no-call rate over the ${wall.toFixed(1)} s: ${((cmds - (idleCmds / IDLE_S) * wall) / calls).toFixed(1)} commands per call`);
 
     // One instance killed with the calls still coming.
     const victim = instances[0]!;
