@@ -9,13 +9,14 @@
  */
 import { request } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { loadConfig } from '../src/config.js';
 import { migrate, openDatabase, type Database } from '../src/db/database.js';
 import { startGateway } from '../src/gateway.js';
 import { FreeSwitchDouble } from '../src/fsdouble/index.js';
 import { silentLogger } from '../src/log.js';
 import { RecordWriter } from '../src/records/writer.js';
-import { writeBatch, type Finished } from '../src/records/store.js';
+import { pageQuery, queryRecords, writeBatch, type Finished, type Keyset, type RecordFilter } from '../src/records/store.js';
 import { memoryCallerStore } from '../src/store/callers.js';
 import { memoryPasswordStore } from '../src/store/passwords.js';
 import { memorySessionStore } from '../src/store/sessions.js';
@@ -54,10 +55,23 @@ async function writeRate(db: Database, n: number): Promise<void> {
   await writer.close();
 }
 
+/**
+ * Fills call_records with `rows` rows straight in SQL (generate_series), as a migrated database
+ * has it: the indexes (whatever the migrations made, read from pg_indexes) and the primary key
+ * are dropped first and built again after the fill, the row triggers are off during the fill
+ * (a disposition lookup per row), and VACUUM ANALYZE leaves it as autovacuum would.
+ */
 async function fill(db: Database, rows: number): Promise<void> {
   const started = performance.now();
-  await db.pool.query('DROP INDEX call_records_ended_idx, call_records_queue_idx, call_records_agent_idx, call_records_caller_idx, call_records_outcome_idx');
-  const chunk = 500_000;
+  const indexes = (
+    await db.pool.query<{ indexname: string; indexdef: string }>(
+      `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'call_records' AND indexname <> 'call_records_pkey'`,
+    )
+  ).rows;
+  for (const { indexname } of indexes) await db.pool.query(`DROP INDEX "${indexname}"`);
+  await db.pool.query('ALTER TABLE call_records DROP CONSTRAINT call_records_pkey');
+  await db.pool.query('ALTER TABLE call_records DISABLE TRIGGER USER');
+  const chunk = 1_000_000;
   for (let from = 0; from < rows; from += chunk) {
     const to = Math.min(rows, from + chunk) - 1;
     // Ninety days of calls in the order they ended (as the gateway appends them: the heap follows time);
@@ -78,18 +92,11 @@ async function fill(db: Database, rows: number): Promise<void> {
     process.stdout.write(`\r  filled ${to + 1} rows`);
   }
   const filled = performance.now();
-  await migrateIndexes(db);
-  await db.pool.query('ANALYZE call_records');
-  console.log(`\r  ${rows} rows inserted in ${((filled - started) / 1000).toFixed(0)} s, indexed and analysed in ${((performance.now() - filled) / 1000).toFixed(0)} s`);
-}
-
-/** The indexes of the migration, rebuilt after the bulk fill. */
-async function migrateIndexes(db: Database): Promise<void> {
-  await db.pool.query('CREATE INDEX call_records_ended_idx ON call_records (ended_at, member_uuid)');
-  await db.pool.query('CREATE INDEX call_records_queue_idx ON call_records (queue, ended_at, member_uuid)');
-  await db.pool.query('CREATE INDEX call_records_agent_idx ON call_records (agent, ended_at, member_uuid)');
-  await db.pool.query('CREATE INDEX call_records_caller_idx ON call_records (caller_number, ended_at, member_uuid)');
-  await db.pool.query('CREATE INDEX call_records_outcome_idx ON call_records (outcome, ended_at, member_uuid)');
+  await db.pool.query('ALTER TABLE call_records ENABLE TRIGGER USER');
+  await db.pool.query('ALTER TABLE call_records ADD CONSTRAINT call_records_pkey PRIMARY KEY (member_uuid)');
+  for (const { indexdef } of indexes) await db.pool.query(indexdef);
+  await db.pool.query('VACUUM ANALYZE call_records');
+  console.log(`\r  ${rows} rows inserted in ${((filled - started) / 1000).toFixed(0)} s; primary key and ${indexes.length} indexes built, vacuumed and analysed in ${((performance.now() - filled) / 1000).toFixed(0)} s`);
 }
 
 function get(url: URL, path: string, token: string): Promise<{ status: number; body: string; bytes: number }> {
@@ -136,33 +143,74 @@ export async function benchRecords(rows: number): Promise<void> {
     const g = gw;
     await waitFor(() => g.records?.ready === true, 'records database', 60_000);
     const url = new URL(gw.url);
-    const day = () => {
+    const day = (): RecordFilter => {
       const d = Date.now() - Math.floor(Math.random() * 89 + 1) * 86_400_000;
-      return `from=${new Date(d).toISOString()}&to=${new Date(d + 86_400_000).toISOString()}`;
+      return { from: new Date(d), to: new Date(d + 86_400_000) };
     };
-    const kinds: Record<string, () => string> = {
-      'queue + one day': () => `queue=q${Math.floor(Math.random() * 20)}%40default&${day()}`,
-      'agent': () => `agent=${1000 + Math.floor(Math.random() * 500)}%40default`,
-      'caller number': () => `caller=1555${String(Math.floor(Math.random() * 100_000)).padStart(7, '0')}`,
-      'outcome + one day': () => `outcome=abandoned&${day()}`,
-      'no filter': () => '',
+    const kinds: Record<string, () => RecordFilter> = {
+      'queue + one day': () => ({ queue: `q${Math.floor(Math.random() * 20)}@default`, ...day() }),
+      'agent': () => ({ agent: `${1000 + Math.floor(Math.random() * 500)}@default` }),
+      'caller number': () => ({ callerNumber: `1555${String(Math.floor(Math.random() * 100_000)).padStart(7, '0')}` }),
+      'outcome + one day': () => ({ outcome: 'abandoned', ...day() }),
+      'no filter': () => ({}),
     };
-    for (const [name, q] of Object.entries(kinds)) {
-      const first: number[] = [];
-      const next: number[] = [];
-      for (let i = 0; i < 200; i++) {
+    const qs = (f: RecordFilter) =>
+      new URLSearchParams({
+        ...(f.queue ? { queue: f.queue } : {}),
+        ...(f.agent ? { agent: f.agent } : {}),
+        ...(f.callerNumber ? { caller: f.callerNumber } : {}),
+        ...(f.outcome ? { outcome: f.outcome } : {}),
+        ...(f.from ? { from: f.from.toISOString() } : {}),
+        ...(f.to ? { to: f.to.toISOString() } : {}),
+      }).toString();
+    const fmt = (xs: number[]) => (xs.length ? `p50 ${pct(xs, 50).toFixed(1).padStart(5)} · p99 ${pct(xs, 99).toFixed(1).padStart(5)}` : '        —        ');
+    /** The server's own time for one page (planning + execution, EXPLAIN ANALYZE) and the page's cursor. */
+    const server = async (f: RecordFilter, after: Keyset | null): Promise<{ ms: number; next: Keyset | null }> => {
+      const q = pageQuery(f, { limit: 100, order: 'desc', after });
+      const plan = (await db.pool.query<{ 'QUERY PLAN': Array<{ 'Planning Time': number; 'Execution Time': number }> }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${q.text}`, q.values)).rows[0]!['QUERY PLAN'][0]!;
+      // The cursor the route would give: the page's last row (the plan does not return rows).
+      const page = await queryRecords(db.pool, f, { limit: 100, order: 'desc', after });
+      return { ms: plan['Planning Time'] + plan['Execution Time'], next: page.next };
+    };
+    const SAMPLES = 200;
+    console.log(`  ${SAMPLES} filters of each kind at random per column, 100 rows a page, newest first; next page = that first page's cursor, same filter.`);
+    console.log('  server = PostgreSQL planning + execution (EXPLAIN ANALYZE); database = queryRecords round trip (pg, rows parsed); HTTP = GET /api/calls round trip. ms.');
+    console.log('  kind               | server first   next        | database first  next        | HTTP first      next         | load');
+    for (const [name, make] of Object.entries(kinds)) {
+      const m = { sFirst: [] as number[], sNext: [] as number[], dFirst: [] as number[], dNext: [] as number[], hFirst: [] as number[], hNext: [] as number[], cpu: [] as number[] };
+      for (let i = 0; i < SAMPLES; i++) {
+        // Each column gets its own filter, so that none reads pages another just brought in.
+        const fs = make();
+        const s1 = await server(fs, null);
+        m.sFirst.push(s1.ms);
+        if (s1.next) m.sNext.push((await server(fs, s1.next)).ms);
+        const fd = make();
+        const cpu = process.cpuUsage();
         let t = performance.now();
-        const res = await get(url, `/api/calls?limit=100&${q()}`, token);
-        first.push(performance.now() - t);
+        const page = await queryRecords(db.pool, fd, { limit: 100, order: 'desc', after: null });
+        m.dFirst.push(performance.now() - t);
+        const used = process.cpuUsage(cpu);
+        m.cpu.push((used.user + used.system) / 1000);
+        if (page.next) {
+          t = performance.now();
+          await queryRecords(db.pool, fd, { limit: 100, order: 'desc', after: page.next });
+          m.dNext.push(performance.now() - t);
+        }
+        const fh = make();
+        t = performance.now();
+        const res = await get(url, `/api/calls?limit=100&${qs(fh)}`, token);
+        m.hFirst.push(performance.now() - t);
         if (res.status !== 200) throw new Error(`${res.status} ${res.body.slice(0, 200)}`);
         const cursor = (JSON.parse(res.body) as { nextCursor: string | null }).nextCursor;
         if (cursor) {
           t = performance.now();
-          await get(url, `/api/calls?limit=100&${q()}&cursor=${cursor}`, token);
-          next.push(performance.now() - t);
+          const next = await get(url, `/api/calls?limit=100&${qs(fh)}&cursor=${cursor}`, token);
+          m.hNext.push(performance.now() - t);
+          if (next.status !== 200) throw new Error(`${next.status} ${next.body.slice(0, 200)}`);
         }
       }
-      console.log(`  ${name.padEnd(18)} first page p50 ${pct(first, 50).toFixed(1)} ms  p99 ${pct(first, 99).toFixed(1)} ms   next page p50 ${next.length ? pct(next, 50).toFixed(1) : '-'} ms  p99 ${next.length ? pct(next, 99).toFixed(1) : '-'} ms   (HTTP round trip, 100 rows)`);
+      console.log(`  ${name.padEnd(18)} | ${fmt(m.sFirst)}  ${fmt(m.sNext)} | ${fmt(m.dFirst)}  ${fmt(m.dNext)} | ${fmt(m.hFirst)}  ${fmt(m.hNext)} | ${loadavg()[0]!.toFixed(1)}`);
+      console.log(`  ${''.padEnd(18)}   (this process's CPU for a first page through pg: ${(m.cpu.reduce((a, b) => a + b, 0) / m.cpu.length).toFixed(1)} ms on average; the server's own time is the first column)`);
     }
 
     // At most about a million rows: the most recent days' worth.

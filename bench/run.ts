@@ -8,6 +8,7 @@
  *   npm run bench -- resync [seconds]     desk status commands p50/p99 with and without the periodic resync (1,000 agents, 2,000 members) (issue 9)
  *   npm run bench -- double               the FreeSWITCH double's own speed: pipelined api, 200 callers/s, a 1,000-caller burst
  *   npm run bench -- scale [pages]        several instances (DESK_STREAM=redis): Redis work per push with 1-3 instances, resume time on another instance after one stops
+ *   npm run bench -- fleet [seconds]      3 instances (src/main.ts, DESK_STREAM=redis), 3,000 agents: desk sockets per instance, pushes/s, Redis commands per call, resume p50/p99 of every page of a killed instance (issue 13)
  *   npm run bench -- supervisor [seconds] supervisor console: 5,000 agents, 200 calls/s, 20 console sockets: messages and bytes/s per socket, event → console p99, gateway CPU (issue 11)
  *   npm run bench -- controls [ops]      call-control ack latency per control on the real switch, p50/p99 (issue 10)
  *   npm run bench -- directory [agents]  the desk's directory feed: every agent of one queue with a page, 200 status changes/s: directories and bytes per page, CPU (issue 10)
@@ -24,6 +25,7 @@ import { benchResync } from './resync.js';
 import { benchRecords } from './records.js';
 import { benchRecordsSpool } from './records-spool.js';
 import { benchScale } from './scale.js';
+import { benchFleet } from './fleet.js';
 import { benchSupervisor } from './supervisor.js';
 import { benchControls } from './controls.js';
 import { benchDirectory } from './directory.js';
@@ -40,6 +42,7 @@ const benches: Record<string, () => Promise<void>> = {
   records: () => benchRecords(Number(arg ?? 2_000_000)),
   'records-spool': () => benchRecordsSpool(Number(arg ?? 20_000)),
   scale: () => benchScale(Number(arg ?? 200)),
+  fleet: () => benchFleet(Number(arg ?? 20)),
   supervisor: () => benchSupervisor(Number(arg ?? 10)),
   controls: () => benchControls(Number(arg ?? 60)),
   directory: () => benchDirectory(Number(arg ?? 500), Number(process.argv[4] ?? 200)),

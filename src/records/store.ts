@@ -253,21 +253,48 @@ function where(f: RecordFilter, order: 'asc' | 'desc', after: Keyset | null): { 
     params.push(v);
     return `$${params.length}`;
   };
-  if (f.from) conds.push(`ended_at >= ${p(f.from)}`);
-  if (f.to) conds.push(`ended_at < ${p(f.to)}`);
+  const b = bounds(f, order, after);
+  if (b.from) conds.push(`ended_at >= ${p(b.from)}`);
+  if (b.to) conds.push(`ended_at < ${p(b.to)}`);
   if (f.queue !== undefined) conds.push(`queue = ${p(f.queue)}`);
   if (f.queues !== undefined) conds.push(`queue = ANY(${p(f.queues)}::text[])`);
   if (f.agent !== undefined) conds.push(`agent = ${p(f.agent)}`);
   if (f.callerNumber !== undefined) conds.push(`caller_number = ${p(f.callerNumber)}`);
   if (f.outcome !== undefined) conds.push(`outcome = ${p(f.outcome)}`);
-  if (after) conds.push(`(ended_at, member_uuid) ${order === 'desc' ? '<' : '>'} (${p(after.endedAt)}, ${p(after.memberUuid)})`);
+  if (b.after) conds.push(`(ended_at, member_uuid) ${order === 'desc' ? '<' : '>'} (${p(b.after.endedAt)}, ${p(b.after.memberUuid)})`);
   return { sql: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
 }
 
-export async function queryRecords(pool: pg.Pool, f: RecordFilter, opts: { limit: number; order: 'asc' | 'desc'; after: Keyset | null }): Promise<RecordPage> {
+/**
+ * The end-time bounds with the cursor folded in: on the side the scan walks from (`to` newest
+ * first, `from` oldest first) only the tighter of the range bound and the cursor is kept; the
+ * other one is then implied. With both, PostgreSQL cannot compare a scalar bound with a row
+ * comparison on the same column and starts the index scan at the row comparison (15.x, EXPLAIN):
+ * a cursor outside the range (another filter's, or a range changed between pages) walked the index
+ * from the cursor down to the range, 285 ms instead of 0.2 ms over 10 million rows.
+ */
+function bounds(f: RecordFilter, order: 'asc' | 'desc', after: Keyset | null): { from?: Date; to?: Date; after: Keyset | null } {
+  if (!after) return { ...(f.from ? { from: f.from } : {}), ...(f.to ? { to: f.to } : {}), after };
+  if (order === 'desc') {
+    // (e, m) < (c, u) with c < to implies e < to; with c >= to, e < to implies (e, m) < (c, u).
+    const cursorTighter = !f.to || after.endedAt.getTime() < f.to.getTime();
+    return { ...(f.from ? { from: f.from } : {}), ...(cursorTighter ? { after } : { to: f.to, after: null }) };
+  }
+  // (e, m) > (c, u) with c >= from implies e >= from; with c < from, e >= from implies (e, m) > (c, u).
+  const cursorTighter = !f.from || after.endedAt.getTime() >= f.from.getTime();
+  return { ...(f.to ? { to: f.to } : {}), ...(cursorTighter ? { after } : { from: f.from, after: null }) };
+}
+
+/** One page's SQL: one row more than the page, to know whether another follows. */
+export function pageQuery(f: RecordFilter, opts: { limit: number; order: 'asc' | 'desc'; after: Keyset | null }): { text: string; values: unknown[] } {
   const w = where(f, opts.order, opts.after);
   const dir = opts.order === 'desc' ? 'DESC' : 'ASC';
-  const res = await pool.query<RecordRow>(`SELECT * FROM call_records ${w.sql} ORDER BY ended_at ${dir}, member_uuid ${dir} LIMIT ${opts.limit + 1}`, w.params);
+  return { text: `SELECT * FROM call_records ${w.sql} ORDER BY ended_at ${dir}, member_uuid ${dir} LIMIT ${opts.limit + 1}`, values: w.params };
+}
+
+export async function queryRecords(pool: pg.Pool, f: RecordFilter, opts: { limit: number; order: 'asc' | 'desc'; after: Keyset | null }): Promise<RecordPage> {
+  const q = pageQuery(f, opts);
+  const res = await pool.query<RecordRow>(q.text, q.values);
   const rows = res.rows.slice(0, opts.limit);
   const last = rows[rows.length - 1];
   return { items: rows.map(recordFromRow), next: res.rows.length > opts.limit && last ? { endedAt: last.ended_at, memberUuid: last.member_uuid } : null };

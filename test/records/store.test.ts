@@ -117,7 +117,21 @@ for (const backend of ['postgres', 'pglite'] as const) {
       assert.deepEqual(await pageAll(db, { callerNumber: '15550000003' }, 'desc', 10), expected((f) => f.call.callerNumber === '15550000003', 'desc'));
       const from = new Date(T0 + 100 * 60_000);
       const to = new Date(T0 + 150 * 60_000);
-      assert.deepEqual(await pageAll(db, { from, to }, 'asc', 7), expected((f) => ended(f) >= from.getTime() && ended(f) < to.getTime(), 'asc'));
+      const inRange = (f: Finished) => ended(f) >= from.getTime() && ended(f) < to.getTime();
+      assert.deepEqual(await pageAll(db, { from, to }, 'asc', 7), expected(inRange, 'asc'));
+      assert.deepEqual(await pageAll(db, { from, to }, 'desc', 7), expected(inRange, 'desc'));
+      assert.deepEqual(await pageAll(db, { from, to, outcome: 'answered' }, 'desc', 4), expected((f) => inRange(f) && outcomeOf(f) === 'answered', 'desc'));
+      // A cursor outside the range (another query's): the range and the cursor both still hold.
+      const page1 = async (order: 'asc' | 'desc', after: Keyset | null) => (await queryRecords(db.pool, { from, to }, { limit: 5, order, after })).items.map((r) => r.memberUuid);
+      const cursor = (t: Date, memberUuid = 'z') => ({ endedAt: t, memberUuid });
+      const later = new Date(to.getTime() + 3_600_000);
+      const earlier = new Date(from.getTime() - 3_600_000);
+      assert.deepEqual(await page1('desc', cursor(later)), expected(inRange, 'desc').slice(0, 5));
+      assert.deepEqual(await page1('desc', cursor(to)), expected(inRange, 'desc').slice(0, 5));
+      assert.deepEqual(await page1('desc', cursor(earlier)), []);
+      assert.deepEqual(await page1('asc', cursor(earlier)), expected(inRange, 'asc').slice(0, 5));
+      assert.deepEqual(await page1('asc', cursor(later)), []);
+      assert.deepEqual(await page1('asc', cursor(to, '')), []);
 
       // A stored record reads back whole (all[k] is call k + 1: every fifth is abandoned).
       const ABANDONED = 4;
