@@ -4,7 +4,7 @@ import { EslLinkDownError } from '../esl/errors.js';
 import type { BgapiOptions, EslLink } from '../esl/link.js';
 import type { Logger } from '../log.js';
 import { ChannelLocator } from './locator.js';
-import { mergeReplies } from './merge.js';
+import { mergeReplies, withoutMembersOf } from './merge.js';
 import { routeOf, type MergeKind } from './route.js';
 
 /** One switch: its event+command link, and its bulk-read link (null: lists go over the main one). */
@@ -185,9 +185,17 @@ export class SwitchSet extends EventEmitter<EslClientEvents> implements EslLink 
       // An originate naming no live channel: the switches up take turns (click to dial).
       if (!target && route.kind === 'new-call') target = up[this.turn++ % up.length];
     }
-    // Shared rows (agents, tiers), or a channel no switch holds (its own switch error says so).
+    // Shared rows (agents, tiers, members), or a channel no switch holds (its own switch error says so).
     target ??= this.linksUp()[0];
     if (!target) throw new EslLinkDownError();
+    if (route.kind === 'shared' && route.members && !background) {
+      // Callers of a box that is down are gone with it; the database still lists them.
+      const down = new Set(this.links.filter((l) => !this.up.has(l.id)).map((l) => l.id));
+      const filtered = (body: string) => withoutMembersOf(down, body);
+      const onReply = opts.onReply;
+      const body = await this.sendTo(target, pick, command, { ...opts, ...(onReply ? { onReply: (b: string) => onReply(filtered(b)) } : {}) }, false);
+      return filtered(body);
+    }
     return this.sendTo(target, pick, command, opts, background);
   }
 

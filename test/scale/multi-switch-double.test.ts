@@ -34,8 +34,8 @@ interface Rig {
 
 async function startRig(): Promise<Rig> {
   const db = new CallcenterDatabase();
-  const fs1 = await FreeSwitchDouble.start({ ringMs: 30, database: db, hostname: 'box1' });
-  const fs2 = await FreeSwitchDouble.start({ ringMs: 30, database: db, hostname: 'box2' });
+  const fs1 = await FreeSwitchDouble.start({ ringMs: 30, database: db, hostname: 'box1', instanceId: 'fs1' });
+  const fs2 = await FreeSwitchDouble.start({ ringMs: 30, database: db, hostname: 'box2', instanceId: 'fs2' });
   const redis = await startRedis();
   const config = loadConfig({
     ESL_HOSTS: `fs1@127.0.0.1:${fs1.port},fs2@127.0.0.1:${fs2.port}`,
@@ -143,6 +143,11 @@ test('ESL_HOSTS over two doubles sharing agents and tiers: commands routed per b
     await deskA.next('call.ended', (m) => m.memberUuid === on1.memberUuid, 10_000);
     await waitFor(() => gw.calls.get(on1.memberSessionUuid) === undefined, 'box 1 call gone from the model', 10_000);
     assert.ok(gw.calls.get(on2b.memberSessionUuid), 'box 2 call kept');
+    // The shared members table still has box 1's caller (a dead box cleans nothing up); the view leaves it out.
+    assert.ok([...r.db.members.values()].some((m) => m.sessionUuid === on1.memberSessionUuid && m.instanceId === 'fs1'));
+    await gw.callCenter.resync();
+    assert.equal([...gw.view.members.values()].some((m) => m.sessionUuid === on1.memberSessionUuid), false);
+    assert.ok([...gw.view.members.values()].some((m) => m.sessionUuid === on2b.memberSessionUuid));
     const ready = await raw(gw.url, 'GET', '/readyz');
     assert.equal(ready.status, 200);
     assert.deepEqual(ready.body.switches, [
@@ -194,8 +199,9 @@ test('ESL_HOSTS over two doubles sharing agents and tiers: commands routed per b
 
 test('ESL_HOSTS with one switch down at start: ready on the other, the first joins when it comes up; /readyz 503 only with both down', async () => {
   const db = new CallcenterDatabase();
-  const fs1 = await FreeSwitchDouble.start({ ringMs: 30, database: db });
-  const fs2 = await FreeSwitchDouble.start({ ringMs: 30, database: db });
+  // Each box its own cc-instance-id: a box's restart resets its own rows only (one shared id would abandon the other's callers).
+  const fs1 = await FreeSwitchDouble.start({ ringMs: 30, database: db, instanceId: 'box1' });
+  const fs2 = await FreeSwitchDouble.start({ ringMs: 30, database: db, instanceId: 'box2' });
   await fs1.stop();
   const redis = await startRedis();
   const config = loadConfig({

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig, ConfigError } from '../../src/config.js';
 import { routeOf } from '../../src/switches/route.js';
-import { mergeReplies } from '../../src/switches/merge.js';
+import { mergeReplies, withoutMembersOf } from '../../src/switches/merge.js';
 import { ChannelLocator } from '../../src/switches/locator.js';
 import * as cc from '../../src/callcenter/commands.js';
 import * as controls from '../../src/calls/controls/commands.js';
@@ -36,7 +36,7 @@ test('routes: agents and tiers to one box, members and channel lists from every 
   assert.deepEqual(routeOf(cc.tierAdd('support@default', '1001@default')), { kind: 'shared' });
   assert.deepEqual(routeOf(cc.agentList()), { kind: 'shared' });
   assert.deepEqual(routeOf(cc.queueList()), { kind: 'shared' });
-  assert.deepEqual(routeOf(cc.queueListMembers('support@default')), { kind: 'every', merge: 'list' });
+  assert.deepEqual(routeOf(cc.queueListMembers('support@default')), { kind: 'shared', members: true });
   assert.deepEqual(routeOf(cc.queueLoad('support@default')), { kind: 'every', merge: 'all-ok' });
   assert.deepEqual(routeOf('show calls as json'), { kind: 'every', merge: 'json-rows' });
   assert.deepEqual(routeOf('show channels as json'), { kind: 'every', merge: 'json-rows' });
@@ -51,11 +51,14 @@ test('routes: agents and tiers to one box, members and channel lists from every 
   assert.equal(routeOf('status').kind, 'shared');
 });
 
-test('merged replies: list rows of every box under one header, counts summed, json rows joined', () => {
-  const header = 'queue|uuid|state';
-  assert.equal(mergeReplies('list', [`${header}\nq|a|Waiting\n+OK\n`, '+OK\n', `${header}\nq|b|Trying\n+OK\n`]), `${header}\nq|a|Waiting\nq|b|Trying\n+OK\n`);
-  assert.equal(mergeReplies('list', ['+OK\n', '+OK\n']), '+OK\n');
-  assert.equal(mergeReplies('count', ['2\n', '3\n']), '5\n');
+test('replies: members of a box that is down dropped (the shared table keeps them), json rows of every box joined', () => {
+  // As the real switches listed it (two boxes on one database, cc-instance-id fs1 and fs2).
+  const header = 'queue|instance_id|uuid|session_uuid|state';
+  const both = `${header}\nq|fs1|a|s1|Waiting\nq|fs2|b|s2|Trying\nq|single_box|c|s3|Waiting\n+OK\n`;
+  assert.equal(withoutMembersOf(new Set(['fs1']), both), `${header}\nq|fs2|b|s2|Trying\nq|single_box|c|s3|Waiting\n+OK\n`);
+  assert.equal(withoutMembersOf(new Set(), both), both);
+  assert.equal(withoutMembersOf(new Set(['fs1']), `${header}\nq|fs1|a|s1|Waiting\n+OK\n`), '+OK\n');
+  assert.equal(withoutMembersOf(new Set(['fs1']), '+OK\n'), '+OK\n');
   const merged = JSON.parse(mergeReplies('json-rows', ['{"row_count":1,"rows":[{"uuid":"a"}]}', '{"row_count":0}', '{"row_count":1,"rows":[{"uuid":"b"}]}'])) as unknown;
   assert.deepEqual(merged, { row_count: 2, rows: [{ uuid: 'a' }, { uuid: 'b' }] });
   assert.equal(mergeReplies('json-rows', ['{"row_count":0}', '{"row_count":0}']), '{"row_count":0}');
