@@ -29,6 +29,8 @@ export interface SwitchSetEvents {
 
 type Pick = 'main' | 'bulk';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * Several FreeSWITCH boxes sharing mod_callcenter's agents and tiers (mod_pgsql),
  * seen by the domain as one link (EslLink):
@@ -131,6 +133,8 @@ export class SwitchSet extends EventEmitter<EslClientEvents> implements EslLink 
 
   /** Where the channel lives, if a switch that is up holds it (learnt, else asked with `uuid_exists`). */
   async locate(uuid: string): Promise<string | null> {
+    // Only a uuid reaches the switch here (`near` comes from the call model, but is checked all the same).
+    if (!UUID.test(uuid)) return null;
     const known = this.locator.switchOf(uuid);
     if (known && this.up.has(known)) return known;
     const asked = await Promise.all(
