@@ -12,6 +12,7 @@
  *   npm run bench -- supervisor [seconds] supervisor console: 5,000 agents, 200 calls/s, 20 console sockets: messages and bytes/s per socket, event → console p99, gateway CPU (issue 11)
  *   npm run bench -- controls [ops]      call-control ack latency per control on the real switch, p50/p99 (issue 10)
  *   npm run bench -- directory [agents]  the desk's directory feed: every agent of one queue with a page, 200 status changes/s: directories and bytes per page, CPU (issue 10)
+ *   npm run bench -- switches [rounds]   the several-switches router (ESL_HOSTS): round trips over one link vs a SwitchSet of two doubles
  *   npm run bench -- records [rows]       call records: batched write rate, filtered query p99 over [rows] (default 2M), CSV export rate and memory
  *   npm run bench -- records-spool [n]    call records through a database outage: spool rate and Redis bytes per record, drain rate (default 20,000)
  */
@@ -29,6 +30,7 @@ import { benchFleet } from './fleet.js';
 import { benchSupervisor } from './supervisor.js';
 import { benchControls } from './controls.js';
 import { benchDirectory } from './directory.js';
+import { benchSwitches } from './switches.js';
 
 const [which = 'ingest', arg] = process.argv.slice(2);
 const benches: Record<string, () => Promise<void>> = {
@@ -46,6 +48,7 @@ const benches: Record<string, () => Promise<void>> = {
   supervisor: () => benchSupervisor(Number(arg ?? 10)),
   controls: () => benchControls(Number(arg ?? 60)),
   directory: () => benchDirectory(Number(arg ?? 500), Number(process.argv[4] ?? 200)),
+  switches: () => benchSwitches(Number(arg ?? 5000)),
 };
 const run = benches[which];
 if (!run) {
