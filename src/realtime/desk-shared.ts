@@ -7,6 +7,14 @@ import { seqOf, type SharedPushStream } from './shared-stream.js';
 /** After a push could not be stored: when the agent's pages get a snapshot instead. */
 const RETRY_MS = 1000;
 
+/** A numbered push held for a socket until its replay (resume or gap fill) is out. */
+interface Gated {
+  readonly seq: number;
+  readonly json: string;
+  readonly type: Push['type'];
+  readonly cause: EventCause | null;
+}
+
 /** Hands a numbered push (serialised) to some of a channel's sockets, with the desk's metrics. */
 export type SocketSender = (type: Push['type'], json: string, cause: EventCause | null, sockets: readonly DeskSocket[]) => void;
 
@@ -31,7 +39,9 @@ export class SharedDeskStream {
   /** Per socket: the last seq it was sent. */
   private readonly sent = new WeakMap<DeskSocket, number>();
   /** Sockets being resumed: what arrives for them meanwhile waits until their replay is out. */
-  private readonly gated = new WeakMap<DeskSocket, Array<{ seq: number; json: string; type: Push['type']; cause: EventCause | null }>>();
+  private readonly gated = new WeakMap<DeskSocket, Gated[]>();
+  /** Gaps filled from the stream so far (tests and diagnostics). */
+  gapFills = 0;
   /** Per agent and call: hold changes pushed so far (the call.held key). */
   private readonly holdChanges = new Map<string, number>();
 
@@ -69,30 +79,65 @@ export class SharedDeskStream {
     const tail = this.stream.append(ch.agent, JSON.stringify(p), key).then(
       ({ seq, json }) => {
         if (seq > ch.seq) ch.seq = seq;
-        if (json !== null) this.deliver(ch, seq, json, p.type, cause, send);
+        // Returned: the agent's tail (and so an ack after it) waits for a gap's fill too.
+        if (json !== null) return this.deliver(ch, seq, json, p.type, cause, send, resnapshot);
+        return undefined;
       },
       (err: Error) => {
         this.log.warn({ agent: ch.agent, type: p.type, err: err.message }, 'could not store a desk push in Redis');
         this.retryLater(ch, resnapshot);
       },
     );
-    this.tails.set(ch.agent, tail);
-    void tail.then(() => {
-      if (this.tails.get(ch.agent) === tail) this.tails.delete(ch.agent);
+    // Chained: a gap fill started by an earlier push may end after this push's own delivery.
+    const prev = this.tails.get(ch.agent);
+    const settled = prev ? Promise.all([prev, tail]).then(() => undefined) : tail;
+    this.tails.set(ch.agent, settled);
+    void settled.then(() => {
+      if (this.tails.get(ch.agent) === settled) this.tails.delete(ch.agent);
     });
   }
 
-  private deliver(ch: AgentChannel, seq: number, json: string, type: Push['type'], cause: EventCause | null, send: SocketSender): void {
+  private deliver(ch: AgentChannel, seq: number, json: string, type: Push['type'], cause: EventCause | null, send: SocketSender, resnapshot: () => void): Promise<void> | undefined {
     const to: DeskSocket[] = [];
+    let fills: Promise<void>[] | undefined;
     for (const s of ch.sockets) {
       const gate = this.gated.get(s);
+      const last = this.sent.get(s) ?? 0;
       if (gate) gate.push({ seq, json, type, cause });
-      else if (seq > (this.sent.get(s) ?? 0)) {
+      else if (last > 0 && seq > last + 1) (fills ??= []).push(this.fillGap(ch, s, last, { seq, json, type, cause }, resnapshot));
+      else if (seq > last) {
         this.sent.set(s, seq);
         to.push(s);
       }
     }
     send(type, json, cause, to);
+    return fills ? Promise.all(fills).then(() => undefined) : undefined;
+  }
+
+  /**
+   * A socket is about to skip seqs: other instances numbered pushes this one has not
+   * handled yet (it lags behind them on the same switch events) or pushes of the agent's
+   * page elsewhere. Sending this one now would make this instance's own copies of the
+   * skipped ones arrive "already sent" and be dropped: the page would miss them. So the
+   * socket is held as for a resume, the missing range is read from the stream (same
+   * connection as the appends: it holds every seq numbered so far) and sent in order first.
+   */
+  private async fillGap(ch: AgentChannel, s: DeskSocket, last: number, first: Gated, resnapshot: () => void): Promise<void> {
+    this.gated.set(s, [first]);
+    this.gapFills++;
+    try {
+      const { head, missed } = await this.stream.since(ch.agent, last);
+      if (!this.gated.has(s)) return; // ungated meanwhile (socket closed)
+      if (missed !== null) {
+        this.open(s, missed, head);
+        return;
+      }
+    } catch (err) {
+      this.log.warn({ agent: ch.agent, err: (err as Error).message }, 'could not read a desk stream gap from Redis');
+    }
+    // The stream no longer reaches back (or Redis failed): what is held goes out, then a snapshot puts the page right.
+    this.open(s, [], 0);
+    resnapshot();
   }
 
   /** Resolves when every push appended so far for the agent has been sent to this instance's sockets. */

@@ -53,3 +53,49 @@ test('the stream keeps the last STREAM_LENGTH pushes: a page further behind gets
     await server.stop();
   }
 });
+
+test('an instance lagging behind another on the same events: its page gets every seq once, in order (the gap is filled from the stream)', async () => {
+  const server = await startRedis();
+  const ra = new Redis(server.url);
+  const rb = new Redis(server.url);
+  const { SharedDeskStream } = await import('../../src/realtime/desk-shared.js');
+  try {
+    const a = new SharedDeskStream(new SharedPushStream(ra, 'g:', 60_000, silentLogger()), silentLogger());
+    const b = new SharedDeskStream(new SharedPushStream(rb, 'g:', 60_000, silentLogger()), silentLogger());
+    const agent = '1001@default';
+    const got: string[] = [];
+    const page = { send: (json: string) => (got.push(json), true) };
+    // The channel as each instance holds it: A has the page, B follows the agent with none.
+    const channelOf = (sockets: Set<typeof page>) => ({ agent, seq: 0, sockets }) as unknown as Parameters<typeof a.push>[0];
+    const chA = channelOf(new Set([page]));
+    const chB = channelOf(new Set());
+    const sendTo = (_type: unknown, json: string, _cause: unknown, sockets: readonly { send(j: string): boolean }[]) => {
+      for (const s of sockets) s.send(json);
+    };
+    const snapshots: string[] = [];
+    const cause = (id: string) => ({ readAt: 0, timestampUs: 0, id }) as unknown as Parameters<typeof a.push>[2];
+    type P = Parameters<typeof a.push>[1];
+
+    a.push(chA, { type: 'link', switchConnected: true }, null, sendTo, () => snapshots.push('a'));
+    await a.settled(agent);
+    // B is ahead: it numbers the switch's next two event pushes first.
+    b.push(chB, { type: 'agent.state', state: 'Receiving' }, cause('core/1'), sendTo, () => undefined);
+    b.push(chB, { type: 'agent.state', state: 'In a queue call' }, cause('core/2'), sendTo, () => undefined);
+    await b.settled(agent);
+    // A, behind, pushes something with no event behind it, then handles the same two events.
+    a.push(chA, { type: 'queue.waiting', queues: [] } as unknown as P, null, sendTo, () => snapshots.push('a'));
+    a.push(chA, { type: 'agent.state', state: 'Receiving' }, cause('core/1'), sendTo, () => snapshots.push('a'));
+    a.push(chA, { type: 'agent.state', state: 'In a queue call' }, cause('core/2'), sendTo, () => snapshots.push('a'));
+    await a.settled(agent);
+
+    const seqs = got.map((j) => (JSON.parse(j) as { seq: number }).seq);
+    assert.deepEqual(seqs, [1, 2, 3, 4], 'every seq once, in order');
+    assert.deepEqual(got.map((j) => (JSON.parse(j) as { type: string }).type), ['link', 'agent.state', 'agent.state', 'queue.waiting']);
+    assert.equal(a.gapFills, 1);
+    assert.deepEqual(snapshots, []);
+  } finally {
+    ra.disconnect();
+    rb.disconnect();
+    await server.stop();
+  }
+});
