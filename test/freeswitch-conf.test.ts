@@ -254,7 +254,11 @@ test('callcenter.conf.xml defines the gateway queue with every verified paramete
 
   const settings = params(child(cfg, 'settings'));
   for (const name of settings.keys()) assert.ok((SETTINGS_PARAMS as readonly string[]).includes(name), `setting ${name}`);
-  assert.ok(!settings.has('odbc-dsn'), 'sqlite by default');
+  // One box: SQLite (an empty DSN); several boxes set both in vars.xml (README "Several switches").
+  assert.equal(settings.get('odbc-dsn'), '$${cc_odbc_dsn}');
+  assert.equal(settings.get('cc-instance-id'), '$${cc_instance_id}');
+  assert.equal(definedVars().get('cc_odbc_dsn'), '', 'sqlite by default');
+  assert.equal(definedVars().get('cc_instance_id'), 'single_box', 'mod_callcenter’s own default');
 
   // Param names shown in comments (odbc-dsn, record-template ...) must be real names too.
   const xml = read('autoload_configs/callcenter.conf.xml');
