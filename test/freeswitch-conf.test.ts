@@ -303,6 +303,11 @@ test('modules.conf.xml loads what the configuration uses', () => {
     assert.ok(loaded.includes(m), m);
   }
   assert.equal(new Set(loaded).size, loaded.length, 'no module listed twice');
+  // Several switches: mod_pgsql is shipped commented out, to be uncommented where it stands, before mod_callcenter.
+  const xml = read('autoload_configs/modules.conf.xml');
+  const pgsql = xml.search(/^\s*<load module="mod_pgsql"\/>/m);
+  assert.ok(pgsql > 0 && !loaded.includes('mod_pgsql'), 'mod_pgsql is there, commented out');
+  assert.ok(pgsql < xml.search(/^\s*<load module="mod_callcenter"\/>/m), 'mod_pgsql comes before mod_callcenter');
 });
 
 test('the dialplan routes 7000 to the gateway queue, exporting the screen-pop variables first', () => {

@@ -7,19 +7,15 @@
  *   npx tsx test/switch/multi-switch.probe.ts
  */
 import pg from 'pg';
-import { createTestDatabase } from '../helpers/postgres.js';
 import { RawClient } from '../fsdouble/helpers.js';
-import { Phone } from './baresip.js';
-import { findSwitch, RealSwitch } from './switch.js';
+import type { Phone } from './baresip.js';
+import { startBoxes } from './boxes.js';
+import { findSwitch, type RealSwitch } from './switch.js';
 
 const found = findSwitch();
 if ('skip' in found) throw new Error(`no real switch: ${found.skip}`);
-const where = found;
-const db = await createTestDatabase();
-const dsn = `pgsql://hostaddr=127.0.0.1 port=5432 dbname=${db.name} user=postgres`;
-const phones: Phone[] = [];
-const boxes: RealSwitch[] = [];
-const sql = new pg.Client({ connectionString: db.url });
+const boxes = await startBoxes(found);
+const sql = new pg.Client({ connectionString: boxes.ccDb.url });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Box {
@@ -33,13 +29,6 @@ async function listen(fs: RealSwitch): Promise<RawClient> {
   await c.command(`auth ${fs.secrets.eslPassword}`);
   await c.command('event plain CUSTOM callcenter::info');
   return c;
-}
-
-async function phone(b: Box, ext: string, autoAnswer: boolean, displayName?: string): Promise<Phone> {
-  const p = await Phone.start({ user: ext, password: b.fs.secrets.phones[ext]!, registrar: `127.0.0.1:${b.fs.sipPort}`, autoAnswer, ...(displayName ? { displayName } : {}) });
-  phones.push(p);
-  await p.registered(30000);
-  return p;
 }
 
 async function show(b: Box, cmd: string): Promise<string> {
@@ -66,11 +55,7 @@ function showEvents(label: string, b1: Box, from1: number, b2: Box, from2: numbe
 }
 
 async function call(b: Box, name: string): Promise<Phone> {
-  const p = await phone(b, '1003', false, name);
-  await p.dial('7000');
-  await p.waitEvent('CALL_ESTABLISHED', 30000);
-  await sleep(700);
-  await p.sendDtmf('4242#');
+  const p = await boxes.call(b.name, name);
   await inQueue(name);
   return p;
 }
@@ -98,8 +83,7 @@ async function waitState(b: Box, agent: string, re: RegExp, ms = 20000): Promise
 
 try {
   await sql.connect();
-  const [s1, s2] = await Promise.all([RealSwitch.start(where, { shared: { dsn, instanceId: 'fs1' } }), RealSwitch.start(where, { shared: { dsn, instanceId: 'fs2' } })]);
-  boxes.push(s1, s2);
+  const [s1, s2] = boxes.switches as [RealSwitch, RealSwitch];
   const fs1: Box = { name: 'fs1', fs: s1, events: await listen(s1) };
   const fs2: Box = { name: 'fs2', fs: s2, events: await listen(s2) };
   console.log(`fs1 ${s1.dir}\nfs2 ${s2.dir}`);
@@ -109,8 +93,7 @@ try {
     await show(fs1, `callcenter_config agent add ${ext}@default callback`);
     await show(fs1, `callcenter_config agent set contact ${ext}@default user/${ext}`);
     await show(fs1, `callcenter_config tier add support@default ${ext}@default 1 1`);
-    await phone(fs1, ext, true);
-    await phone(fs2, ext, true);
+    await boxes.agentPhones(ext);
   }
   await show(fs2, 'callcenter_config agent list');
 
@@ -235,8 +218,6 @@ try {
   await rows('SELECT name, instance_id, status, state, uuid FROM agents ORDER BY name');
   await rows("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
 } finally {
-  await Promise.all(phones.map((p) => p.stop()));
-  await Promise.all(boxes.map((b) => b.stop()));
   await sql.end().catch(() => undefined);
-  await db.drop().catch((e: Error) => console.error('drop', e.message));
+  await boxes.stop();
 }
