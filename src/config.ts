@@ -5,6 +5,7 @@ import type { KpiSettings } from './kpis/types.js';
 import { loadScaleConfig, type ScaleConfig } from './scale/config.js';
 import { loadAftercallConfig, type AftercallConfig } from './aftercall/config.js';
 import { controlsConfig, type ControlsConfig } from './calls/controls/config.js';
+import { parseSwitches, type SwitchAddress } from './switches/config.js';
 
 /**
  * Configuration from the environment. Every default here is mirrored by the
@@ -46,7 +47,11 @@ export interface ApiToken {
 }
 
 export interface Config {
-  readonly esl: { host: string; port: number; password: string; commandTimeoutMs: number; events: readonly string[] };
+  /**
+   * `host`/`port`: the first switch. `switches`: every switch (ESL_HOSTS, else the one ESL_HOST:ESL_PORT);
+   * password, timeout and events apply to each (src/switches/).
+   */
+  readonly esl: { host: string; port: number; password: string; commandTimeoutMs: number; events: readonly string[]; switches: readonly SwitchAddress[] };
   readonly http: { host: string; port: number };
   readonly redisUrl: string;
   readonly keyPrefix: string;
@@ -204,10 +209,12 @@ function xmlCurl(env: Env): NonNullable<Config['xmlCurl']> {
 }
 
 export function loadConfig(env: Env = process.env): Config {
+  const switches = parseSwitches(env.ESL_HOSTS, { host: env.ESL_HOST || DEFAULTS.eslHost, port: int(env, 'ESL_PORT', DEFAULTS.eslPort, 1, 65535) }, (m) => new ConfigError(m));
   return {
     esl: {
-      host: env.ESL_HOST || DEFAULTS.eslHost,
-      port: int(env, 'ESL_PORT', DEFAULTS.eslPort, 1, 65535),
+      host: switches[0]!.host,
+      port: switches[0]!.port,
+      switches,
       password: env.ESL_PASSWORD ?? DEFAULTS.eslPassword,
       commandTimeoutMs: int(env, 'ESL_COMMAND_TIMEOUT_MS', DEFAULTS.eslCommandTimeoutMs, 1, 600_000),
       events: eventNames(env),

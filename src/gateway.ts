@@ -3,6 +3,9 @@ import promClient from 'prom-client';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { EslClient } from './esl/client.js';
+import type { EslLink } from './esl/link.js';
+import { SwitchSet, type SwitchLinks, type SwitchState } from './switches/switch-set.js';
+import { followSwitchDowns } from './switches/switch-down.js';
 import { CallCenter } from './callcenter/service.js';
 import { StateView, type ViewReader } from './callcenter/state.js';
 import type { Logger } from './log.js';
@@ -72,6 +75,8 @@ export interface Gateway {
   readonly xmlCurlPort: number | null;
   /** Call controls (hang up, hold, mute, DTMF, transfer): for the desk, REST and the supervisor console. */
   readonly controls: CallControls;
+  /** Every switch's link, in ESL_HOSTS order (one entry with one switch). */
+  switches(): SwitchState[];
   stop(): Promise<void>;
 }
 
@@ -99,29 +104,39 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const redisError = () => metrics.redisErrors.inc();
 
   const subscription = callSubscription(config.esl.events);
-  const client = new EslClient({
-    host: config.esl.host,
-    port: config.esl.port,
-    password: config.esl.password,
-    commandTimeoutMs: config.esl.commandTimeoutMs,
-    format: 'plain',
-    events: subscription.events,
-    // The legs of outbound calls carry cc_outbound=true (src/outbound/originate.ts).
-    filters: [...subscription.filters, ...OUTBOUND_FILTERS],
-    customSubclasses: ['callcenter::info'],
-    ...(opts.eslBackoff ? { backoff: opts.eslBackoff } : {}),
-    logger: logger.child({ part: 'esl' }),
-  });
-  // Bulk reads (resync lists) on a connection of their own, subscribed to nothing:
-  // a long list never holds a command or the event stream behind it.
-  const bulk = opts.bulkConnection === false ? null : new EslClient({
-    host: config.esl.host,
-    port: config.esl.port,
-    password: config.esl.password,
-    commandTimeoutMs: config.esl.commandTimeoutMs,
-    ...(opts.eslBackoff ? { backoff: opts.eslBackoff } : {}),
-    logger: logger.child({ part: 'esl-bulk' }),
-  });
+  // Several switches (ESL_HOSTS): two links to each, events stamped with the switch id, and a router (src/switches/).
+  const several = config.esl.switches.length > 1;
+  const switchLinks: SwitchLinks[] = config.esl.switches.map((s) => ({
+    id: s.id,
+    main: new EslClient({
+      host: s.host,
+      port: s.port,
+      password: config.esl.password,
+      commandTimeoutMs: config.esl.commandTimeoutMs,
+      format: 'plain',
+      events: subscription.events,
+      // The legs of outbound calls carry cc_outbound=true (src/outbound/originate.ts).
+      filters: [...subscription.filters, ...OUTBOUND_FILTERS],
+      customSubclasses: ['callcenter::info'],
+      ...(opts.eslBackoff ? { backoff: opts.eslBackoff } : {}),
+      ...(several ? { switchId: s.id } : {}),
+      logger: logger.child(several ? { part: 'esl', switch: s.id } : { part: 'esl' }),
+    }),
+    // Bulk reads (resync lists) on a connection of their own, subscribed to nothing:
+    // a long list never holds a command or the event stream behind it.
+    bulk: opts.bulkConnection === false ? null : new EslClient({
+      host: s.host,
+      port: s.port,
+      password: config.esl.password,
+      commandTimeoutMs: config.esl.commandTimeoutMs,
+      ...(opts.eslBackoff ? { backoff: opts.eslBackoff } : {}),
+      logger: logger.child(several ? { part: 'esl-bulk', switch: s.id } : { part: 'esl-bulk' }),
+    }),
+  }));
+  const switchSet = several ? new SwitchSet(switchLinks, logger.child({ part: 'switches' })) : null;
+  const only = switchLinks[0]!;
+  const client: EslLink = switchSet ?? only.main;
+  const bulk: EslLink | null = switchSet ? switchSet.bulk : only.bulk;
   const view = new StateView();
   const callCenter = new CallCenter(client, view, { logger: logger.child({ part: 'callcenter' }), resyncIntervalMs: opts.resyncIntervalMs ?? 30_000, ...(bulk ? { bulk } : {}) });
   const calls = new CallModel();
@@ -158,8 +173,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     metrics.eslReconnects.set(client.linkState().reconnects);
   });
   client.on('down', () => metrics.eslUp.set(0));
-  bulk?.on('ready', () => metrics.eslBulkUp.set(1));
-  bulk?.on('down', () => metrics.eslBulkUp.set(0));
+  const switchUp = new promClient.Gauge({ name: 'cc_esl_switch_up', help: '1 while the ESL link to this switch (ESL_HOSTS id) is up', labelNames: ['switch'], registers: [metrics.registry] });
+  const bulkUp = () => metrics.eslBulkUp.set(switchLinks.some((l) => l.bulk?.ready) ? 1 : 0);
+  for (const l of switchLinks) {
+    l.main.on('ready', () => switchUp.set({ switch: l.id }, 1));
+    l.main.on('down', () => switchUp.set({ switch: l.id }, 0));
+    l.bulk?.on('ready', bulkUp);
+    l.bulk?.on('down', bulkUp);
+  }
   callCenter.on('resyncFailed', (_err, trigger) => metrics.resyncFailures.inc({ trigger }));
 
   callCenter.on('ready', () => {
@@ -250,6 +271,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     logger,
   );
   pushControlOutcomes(controls, desk);
+  // Several switches: a dead switch's calls end on the pages, its agents are freed in the shared rows.
+  if (switchSet) followSwitchDowns(switchSet, calls, view, callCenter, desk, logger.child({ part: 'switches' }));
 
   // After-call work: dispositions in Redis (and with the call records when they are on), wrap-up overrides.
   const dispositions = new DispositionStore(redis, records ? { pool: () => records.databasePool } : null, {
@@ -263,7 +286,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   new AgentIdAnnouncer(callCenter, config.aftercall, logger.child({ part: 'announce' }));
 
   if (outbound) pushOutboundStates(outbound, desk);
-  const app = await buildHttpApp({ config, callCenter, view, calls, controls, callers: stores.callers, passwords: stores.passwords, sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records, outbound, kpis, drain, queueAdmin });
+  const switches = switchSet ? () => switchSet.states() : undefined;
+  const app = await buildHttpApp({ config, callCenter, view, calls, controls, callers: stores.callers, passwords: stores.passwords, sessions, audit, redis, metrics, logger, webRoot: WEB_ROOT, records, outbound, kpis, drain, queueAdmin, ...(switches ? { switches } : {}) });
   const ws = attachDeskWebSocket(
     app.server,
     { desk, callCenter, view, passwords: stores.passwords, sessions, metrics, logger, outbound, aftercall, controls },
@@ -289,8 +313,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
-  bulk?.start();
-  client.start();
+  for (const l of switchLinks) {
+    l.bulk?.start();
+    l.main.start();
+  }
 
   return {
     url: `http://${config.http.host}:${port}`,
@@ -310,6 +336,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     queueAdmin,
     xmlCurlPort,
     controls,
+    switches: () => switchSet?.states() ?? [{ id: only.id, connected: only.main.ready, link: only.main.linkState() }],
     async stop() {
       await ws.close();
       await supervisorWs.close();
@@ -323,7 +350,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       wrapUp.close();
       dispositions.close();
       callCenter.close();
-      await Promise.all([client.stop(), bulk?.stop()]);
+      await Promise.all(switchLinks.flatMap((l) => (l.bulk ? [l.main.stop(), l.bulk.stop()] : [l.main.stop()])));
       // The outbound actions' last state writes go before their database closes (bounded).
       if (outbound) await Promise.race([outbound.settled(), new Promise((r) => setTimeout(r, 3000).unref())]);
 

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { EslClient, LinkState } from '../esl/client.js';
+import type { LinkState } from '../esl/client.js';
+import type { EslLink } from '../esl/link.js';
 import { EslCommandError } from '../esl/errors.js';
 import type { Logger } from '../log.js';
 import * as cmd from './commands.js';
@@ -8,7 +9,7 @@ import { asCallcenterError, CallcenterError, expectOk, parseList, parseTable, pa
 import { agentsFromTable, memberFromRow, newAgent, queueFromRow, tierFromRow, type AgentView, type MemberView, type QueueView, type StateView, type TierView } from './state.js';
 import { ReadWindows, type ReadWindow } from './read-window.js';
 import { uuidBroadcast } from './broadcast.js';
-import type { AgentStatus, AgentType, TierState } from './vocabulary.js';
+import type { AgentState, AgentStatus, AgentType, TierState } from './vocabulary.js';
 
 /** Who asked for a command: recorded with it in the audit trail. */
 export interface Actor {
@@ -105,7 +106,7 @@ export interface CallCenterOptions {
    * a list of thousands of rows then never holds a desk's status change or the event
    * stream behind it. While it is down the lists go over the main link.
    */
-  readonly bulk?: EslClient;
+  readonly bulk?: EslLink;
 }
 
 /**
@@ -124,7 +125,7 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   private applying: EventCause | null = null;
 
   constructor(
-    private readonly client: EslClient,
+    private readonly client: EslLink,
     private readonly view: StateView,
     private readonly opts: CallCenterOptions,
   ) {
@@ -221,7 +222,7 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
     return this.runOn(this.client, command, actor, onReply);
   }
 
-  private async runOn(client: EslClient, command: string, actor: Actor, onReply?: (body: string) => void): Promise<string> {
+  private async runOn(client: EslLink, command: string, actor: Actor, onReply?: (body: string) => void): Promise<string> {
     const started = performance.now();
     try {
       const body = await client.api(command, onReply ? { onReply } : {});
@@ -342,6 +343,15 @@ export class CallCenter extends EventEmitter<CallCenterEvents> {
   async setAgentStatus(name: string, status: AgentStatus, actor: Actor): Promise<void> {
     actor = about(actor, name);
     await this.runOk(cmd.agentSetStatus(name, status), actor);
+  }
+
+  /**
+   * `agent set state`: a state is the switch's own bookkeeping; the gateway sets one only to free an
+   * agent whose call died with its switch (src/switches/orphans.ts). Fires agent-state-change.
+   */
+  async setAgentState(name: string, state: AgentState, actor: Actor): Promise<void> {
+    actor = about(actor, name);
+    await this.runOk(cmd.agentSetState(name, state), actor);
   }
 
   async setAgentContact(name: string, contact: string, actor: Actor): Promise<void> {

@@ -1,4 +1,4 @@
-import type { EslClient } from '../esl/client.js';
+import type { EslLink } from '../esl/link.js';
 import type { CallCenter } from '../callcenter/service.js';
 import type { ViewReader } from '../callcenter/state.js';
 import type { Logger } from '../log.js';
@@ -19,7 +19,7 @@ export interface FollowOptions {
  * the view has been resynced after each (re)connect. The reply is applied in
  * its read callback, so events that follow it on the wire apply on top of it.
  */
-export function followCalls(client: EslClient, callCenter: CallCenter, view: ViewReader, model: CallModel, opts: FollowOptions): void {
+export function followCalls(client: EslLink, callCenter: CallCenter, view: ViewReader, model: CallModel, opts: FollowOptions): void {
   client.on('event', (e) => {
     const outcome = model.ingest(e);
     if (outcome) opts.onChannelEvent?.(outcome);

@@ -29,6 +29,8 @@ export interface EslClientOptions {
   readonly filters?: ReadonlyArray<readonly [string, string]>;
   readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number };
   readonly connectTimeoutMs?: number;
+  /** Several switches: stamped on every event read from this link (EslEvent.switchId). */
+  readonly switchId?: string;
   readonly logger: Logger;
 }
 
@@ -62,6 +64,8 @@ export interface CommandOutcome {
 export interface ApiOptions {
   readonly timeoutMs?: number;
   readonly onReply?: (body: string) => void;
+  /** Several switches: send to the switch holding this channel (see BgapiOptions.near). One link: ignored. */
+  readonly near?: string;
 }
 
 interface Pending {
@@ -165,7 +169,7 @@ export class EslClient extends EventEmitter<EslClientEvents> {
   }
 
   /** Sends `bgapi <command>` and resolves with the BACKGROUND_JOB body. */
-  async bgapi(command: string, { timeoutMs = this.timeoutMs }: { timeoutMs?: number } = {}): Promise<string> {
+  async bgapi(command: string, { timeoutMs = this.timeoutMs }: { timeoutMs?: number; near?: string } = {}): Promise<string> {
     const jobUuid = randomUUID();
     const result = new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -331,6 +335,7 @@ export class EslClient extends EventEmitter<EslClientEvents> {
             let event: EslEvent;
             try {
               event = decodeEventFrame(frame);
+              if (this.opts.switchId !== undefined) event = { ...event, switchId: this.opts.switchId };
             } catch (err) {
               this.log.warn({ err }, 'undecodable ESL event skipped');
               return;

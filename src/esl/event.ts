@@ -7,6 +7,8 @@ export interface EslEvent {
   readonly headers: ReadonlyMap<string, string>;
   /** The event's own body (BACKGROUND_JOB output); '' when none. */
   readonly body: string;
+  /** Several switches: the id of the switch that fired it (src/switches/); absent over one link. */
+  readonly switchId?: string;
 }
 
 export type EventFormat = 'plain' | 'json';

@@ -26,7 +26,7 @@ const ORIGINATE_SYNTAX = '<call url> <exten>|&<application_name>(<app_args>) [<d
 
 /**
  * switch_api_execute() for the commands a callcenter gateway uses:
- * callcenter_config, callcenter_break, uuid_kill, uuid_hold, uuid_broadcast, hupall, originate (also `&eavesdrop`), show calls|channels as json, status, version.
+ * callcenter_config, callcenter_break, uuid_kill, uuid_hold, uuid_exists, uuid_broadcast, hupall, originate (also `&eavesdrop`), show calls|channels as json, status, version.
  */
 export class ApiCommands {
   private readonly holdCommand: HoldCommand;
@@ -51,6 +51,9 @@ export class ApiCommands {
         return ok(this.uuidKill(arg));
       case 'uuid_hold':
         return ok(this.holdCommand.execute(arg));
+      case 'uuid_exists':
+        // mod_commands: `true` or `false`, no newline (switch_ivr_uuid_exists).
+        return ok(arg !== null && this.core.channels.has(arg.trim()) ? 'true' : 'false');
       case 'uuid_broadcast':
         return ok(this.uuidBroadcast(arg));
       case 'show': {

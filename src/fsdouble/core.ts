@@ -1,7 +1,7 @@
 import { EventBuilder, type CoreIdentity, preciseNowMs } from './event-builder.js';
 import type { FsEvent } from './fs-event.js';
 import type { Channel } from './channel.js';
-import { SwitchModel, type QueueConfig } from './switch-model.js';
+import { SwitchModel, type CallcenterDatabase, type QueueConfig } from './switch-model.js';
 
 /** Timers of one switch lifetime; all cleared at stop so nothing outlives it. */
 export class Timers {
@@ -47,9 +47,9 @@ export class SwitchCore {
   sessionsSinceStartup = 0;
   peakSessions = 0;
 
-  constructor(id: CoreIdentity, queues: readonly QueueConfig[], readonly nowMs: () => number = preciseNowMs) {
+  constructor(id: CoreIdentity, queues: readonly QueueConfig[], readonly nowMs: () => number = preciseNowMs, database?: CallcenterDatabase) {
     this.events = new EventBuilder(id, nowMs);
-    this.model = new SwitchModel(queues);
+    this.model = new SwitchModel(queues, database);
     this.startedMs = nowMs();
   }
 

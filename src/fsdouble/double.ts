@@ -11,7 +11,7 @@ import { EslServer } from './esl-server.js';
 import { Eavesdrops, type EavesdropView } from './eavesdrop.js';
 import type { FsEvent } from './fs-event.js';
 import { fetchQueue, type QueueLookup, type XmlCurlBinding } from './xml-curl.js';
-import { FIXTURE_QUEUE, type Agent, type Member, type ModelSnapshot, type Queue, type QueueConfig, type Tier } from './switch-model.js';
+import { FIXTURE_QUEUE, type CallcenterDatabase, type Agent, type Member, type ModelSnapshot, type Queue, type QueueConfig, type Tier } from './switch-model.js';
 
 /** An agent present at start, as callcenter.conf or an earlier run would leave it. */
 export interface InitialAgent {
@@ -62,6 +62,11 @@ export interface FreeSwitchDoubleOptions {
   readonly listRowCostUs?: number;
   /** mod_xml_curl's binding for the configuration section (absent: the files only). See xml-curl.ts. */
   readonly xmlCurl?: XmlCurlBinding;
+  /**
+   * Agents and tiers in a database shared with other doubles (mod_pgsql): one box of several.
+   * `initial` agents and tiers are written into it (give them to one double only).
+   */
+  readonly database?: CallcenterDatabase;
 }
 
 export type AgentView = Readonly<Omit<Agent, 'rowid' | 'lastBridgeEndMs'>>;
@@ -83,6 +88,7 @@ interface Resolved {
   loopbackTarget: (ext: string) => string;
   listRowCostUs: number | undefined;
   xmlCurl: XmlCurlBinding | null;
+  database: CallcenterDatabase | undefined;
 }
 
 /**
@@ -102,6 +108,8 @@ export class FreeSwitchDouble {
   private readonly customerModes = new Map<string, AnswerMode>();
   private clickToDial: ClickToDial | null = null;
   private running = false;
+  /** Stops following the shared database's changes (null: none, or not attached). */
+  private detach: (() => void) | null = null;
 
   private constructor(private readonly o: Resolved) {
     this.build(null);
@@ -128,6 +136,7 @@ export class FreeSwitchDouble {
       loopbackTarget: options.loopbackTarget ?? ((ext) => `null/agent-phone-${ext}`),
       listRowCostUs: options.listRowCostUs,
       xmlCurl: options.xmlCurl ?? null,
+      database: options.database,
     });
     d.applyInitial(options.initial);
     await d.esl.listen();
@@ -138,7 +147,7 @@ export class FreeSwitchDouble {
   /** A fresh switch: new Core-UUID, sequence from 1, optionally carrying the callcenter db over. */
   private build(snapshot: ModelSnapshot | null): void {
     const o = this.o;
-    this.core = new SwitchCore({ coreUuid: randomUUID(), hostname: o.hostname, switchname: o.hostname, ipv4: o.ipv4, ipv6: o.ipv6 }, o.queues);
+    this.core = new SwitchCore({ coreUuid: randomUUID(), hostname: o.hostname, switchname: o.hostname, ipv4: o.ipv4, ipv6: o.ipv6 }, o.queues, undefined, o.database);
     this.cc = new CallCenter(this.core);
     this.routing = new Routing(this.core, this.cc, {
       ringMs: o.ringMs,
@@ -163,6 +172,7 @@ export class FreeSwitchDouble {
       eavesdrops.gone(ch);
     };
     this.commands = new ApiCommands(this.core, new CallCenterApi(this.cc, this.core.model, () => this.core.nowS()), this.routing, this.clickToDial, this.eavesdrops);
+    if (o.database) this.shareDatabase(o.database);
     if (snapshot) {
       // load_config() after an unclean stop: agents Waiting without uuid, tiers Ready,
       // members Abandoned without session; queues come back with zero counters.
@@ -180,6 +190,25 @@ export class FreeSwitchDouble {
       }
       this.routing.adoptMembers();
     }
+  }
+
+  /** This box looks for work when another box changes agents or tiers, and tells them of its own changes. */
+  private shareDatabase(db: CallcenterDatabase): void {
+    const local = { ...this.cc.hooks };
+    const box = { changed: () => local.changed(), wakeAt: (ms: number) => local.wakeAt(ms) };
+    this.cc.hooks = {
+      ...local,
+      changed: () => {
+        local.changed();
+        db.changedBy(box);
+      },
+      wakeAt: (ms) => {
+        local.wakeAt(ms);
+        db.changedBy(box, ms);
+      },
+    };
+    this.detach?.();
+    this.detach = db.attach(box);
   }
 
   private applyInitial(initial: FreeSwitchDoubleOptions['initial']): void {
@@ -352,12 +381,15 @@ export class FreeSwitchDouble {
     this.running = false;
     this.routing.stop();
     this.core.timers.clear();
+    this.detach?.();
+    this.detach = null;
     await this.esl.close();
   }
 
   /** Stops and starts again on the same port; `keepState` keeps the callcenter db like a real restart. */
   async restart(opts: { keepState?: boolean } = {}): Promise<void> {
-    const snapshot = opts.keepState ? this.core.model.snapshot() : null;
+    // A box sharing its agents and tiers (mod_pgsql) comes back to that database: load_config() resets them.
+    const snapshot = opts.keepState ? this.core.model.snapshot() : this.o.database ? { agents: [], tiers: [], members: [], queues: [] } : null;
     const port = this.esl.port;
     await this.stop();
     this.build(snapshot);

@@ -140,12 +140,44 @@ export interface ModelSnapshot {
   readonly queues: Queue[];
 }
 
-export class SwitchModel {
+/**
+ * The agents and tiers tables as several boxes share them in one database
+ * (mod_callcenter over mod_pgsql, `odbc-dsn` = `pgsql://…`): pass one to several
+ * doubles. Members, queues and calls stay each box's own. A change one box makes
+ * is seen by the others at once; they look for work again as the real module's
+ * dispatch loop would on its next pass.
+ */
+export class CallcenterDatabase {
   readonly agents = new Map<string, Agent>();
   /** queue name -> agent name -> tier */
-  private readonly tiersByQueue = new Map<string, Map<string, Tier>>();
+  readonly tiersByQueue = new Map<string, Map<string, Tier>>();
   /** agent name -> queue name -> tier */
-  private readonly tiersByAgent = new Map<string, Map<string, Tier>>();
+  readonly tiersByAgent = new Map<string, Map<string, Tier>>();
+  rowid = 0;
+  private readonly boxes = new Set<{ changed(): void; wakeAt(ms: number): void }>();
+
+  /** A box follows the others' changes; returns how it stops. */
+  attach(box: { changed(): void; wakeAt(ms: number): void }): () => void {
+    this.boxes.add(box);
+    return () => this.boxes.delete(box);
+  }
+
+  /** Tells every other box that agents or tiers changed (or when a delay ends). */
+  changedBy(box: object, wakeAtMs?: number): void {
+    for (const b of this.boxes) {
+      if (b === box) continue;
+      if (wakeAtMs === undefined) b.changed();
+      else b.wakeAt(wakeAtMs);
+    }
+  }
+}
+
+export class SwitchModel {
+  readonly agents: Map<string, Agent>;
+  /** queue name -> agent name -> tier */
+  private readonly tiersByQueue: Map<string, Map<string, Tier>>;
+  /** agent name -> queue name -> tier */
+  private readonly tiersByAgent: Map<string, Map<string, Tier>>;
   readonly members = new Map<string, Member>();
   private readonly membersByQueue = new Map<string, Map<string, Member>>();
   /** Loaded queues (the switch's queue_hash), in load order. */
@@ -154,17 +186,26 @@ export class SwitchModel {
   readonly queueConfigs = new Map<string, QueueConfig>();
   /** What mod_xml_curl answered for a queue at its last lookup (it wins over queueConfigs, as a binding wins over the files). */
   readonly xmlCurlQueues = new Map<string, QueueConfig>();
-  private rowid = 0;
+  private readonly db: CallcenterDatabase;
 
-  constructor(configs: readonly QueueConfig[]) {
+  /** `database`: agents and tiers shared with other boxes; absent: this box's own (sqlite). */
+  constructor(configs: readonly QueueConfig[], database?: CallcenterDatabase) {
+    this.db = database ?? new CallcenterDatabase();
+    this.shared = database !== undefined;
+    this.agents = this.db.agents;
+    this.tiersByQueue = this.db.tiersByQueue;
+    this.tiersByAgent = this.db.tiersByAgent;
     for (const c of configs) {
       this.queueConfigs.set(c.name, c);
       this.queues.set(c.name, makeQueue(c));
     }
   }
 
+  /** Agents and tiers live in a database other boxes share. */
+  readonly shared: boolean;
+
   nextRowid(): number {
-    return ++this.rowid;
+    return ++this.db.rowid;
   }
 
   // --- agents -------------------------------------------------------------
@@ -284,16 +325,16 @@ export class SwitchModel {
   }
 
   restore(s: ModelSnapshot): void {
-    for (const a of s.agents) this.agents.set(a.name, { ...a });
-    for (const t of s.tiers) {
-      const copy = this.addTier(t.queue, t.agent, t.state, t.level, t.position);
-      void copy;
+    // A shared database never left: its agents and tiers are there already.
+    if (!this.shared) {
+      for (const a of s.agents) this.agents.set(a.name, { ...a });
+      for (const t of s.tiers) this.addTier(t.queue, t.agent, t.state, t.level, t.position);
     }
     for (const m of s.members) this.addMember({ ...m });
     this.queues.clear();
     for (const q of s.queues) this.queues.set(q.name, { ...q });
     let max = 0;
     for (const a of this.agents.values()) max = Math.max(max, a.rowid);
-    this.rowid = Math.max(this.rowid, max);
+    this.db.rowid = Math.max(this.db.rowid, max);
   }
 }

@@ -84,7 +84,7 @@ export async function buildHttpApp(deps: HttpDeps) {
     {
       schema: {
         tags: ['health'],
-        summary: '200 only when the ESL link is up, Redis answers and the instance is not draining',
+        summary: '200 only when the ESL link is up (with several switches: at least one), Redis answers and the instance is not draining',
         description: 'Open to probes without a token. The link details (since, lastError, reconnects, attempts) are given only to a request with a valid token: an error text can name internal addresses.',
         response: { '2xx': ReadyBody, 503: ReadyBody },
       },
@@ -105,7 +105,9 @@ export async function buildHttpApp(deps: HttpDeps) {
       reply.code(ok ? 200 : 503);
       const state = link.connected ? 'up' : 'down';
       const esl = req.principal ? { ...link, state } : { state, connected: link.connected };
-      return { ready: ok, esl, redis, ...(draining ? { draining } : {}) };
+      // Several switches: ready while one is up (the others' calls are gone, agents are shared); each listed by id.
+      const switches = deps.switches?.().map((s) => ({ id: s.id, connected: s.connected }));
+      return { ready: ok, esl, redis, ...(draining ? { draining } : {}), ...(switches ? { switches } : {}) };
     },
   );
 
@@ -153,4 +155,5 @@ const ReadyBody = Type.Object({
   }),
   redis: Type.String({ description: 'up, down, or not used' }),
   draining: Type.Optional(Type.Boolean({ description: 'true while this instance drains for a deploy (not ready)' })),
+  switches: Type.Optional(Type.Array(Type.Object({ id: Type.String(), connected: Type.Boolean() }), { description: 'ESL_HOSTS with several switches: each switch by id; the instance is ready while one is connected' })),
 });

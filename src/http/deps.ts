@@ -42,6 +42,8 @@ export interface HttpDeps {
   readonly kpis?: KpiReader | null;
   /** Draining for a deploy (src/scale/drain.ts); absent: never draining. */
   readonly drain?: Drain;
+  /** Several switches (ESL_HOSTS): each one's link, in ESL_HOSTS order (/readyz); absent: one switch. */
+  readonly switches?: () => ReadonlyArray<{ readonly id: string; readonly connected: boolean }>;
   /** Queues over REST (null or absent: off). */
   readonly queueAdmin?: QueueAdmin | null;
   /** Call controls for supervisors and CRMs (absent: those routes answer 503). */

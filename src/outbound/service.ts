@@ -4,7 +4,7 @@ import type pg from 'pg';
 import * as g from '../callcenter/grammar.js';
 import type { Actor, CommandRecord } from '../callcenter/service.js';
 import type { ViewReader } from '../callcenter/state.js';
-import type { EslClient } from '../esl/client.js';
+import type { EslLink } from '../esl/link.js';
 import { EslCommandError } from '../esl/errors.js';
 import type { EslEvent } from '../esl/event.js';
 import type { Logger } from '../log.js';
@@ -54,7 +54,7 @@ export interface DialOutcome {
 }
 
 export interface OutboundDialerDeps {
-  readonly client: EslClient;
+  readonly client: EslLink;
   readonly view: ViewReader;
   /** The records database's pool once it is open, else null. */
   readonly pool: () => pg.Pool | null;

@@ -506,6 +506,20 @@ export class AgentDesk {
     }
   }
 
+  /**
+   * Several switches (src/switches/): the switch holding this call went down, so no event
+   * will end it. The agent's page shows it ended (cause SWITCH_DOWN). Keyed by the call,
+   * so that every gateway instance's copy is one push (DESK_STREAM=redis).
+   */
+  callGone(call: CallView, switchId: string): void {
+    if (!call.agent) return;
+    const ch = this.channels.get(call.agent);
+    if (ch?.call?.memberUuid !== call.memberUuid) return;
+    ch.call = null;
+    const cause: EventCause = { readAt: performance.now(), timestampUs: 0, id: `switch-down/${switchId}/${call.memberUuid}` };
+    this.push(ch, { type: 'call.ended', queue: call.queue, memberUuid: call.memberUuid, cause: 'SWITCH_DOWN', hangupCause: null, talkTimeS: 0 }, cause);
+  }
+
   /** The call model changed a call: the page learns when its call is held or unheld. */
   private onCall(c: CallView): void {
     if (!c.agent) return;

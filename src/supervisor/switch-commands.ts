@@ -1,4 +1,4 @@
-import type { EslClient } from '../esl/client.js';
+import type { EslLink } from '../esl/link.js';
 import { EslCommandError } from '../esl/errors.js';
 import type { Actor, CommandRecord } from '../callcenter/service.js';
 import * as cmd from './commands.js';
@@ -31,7 +31,7 @@ const EAVESDROP_RING_MS = 65_000;
  */
 export class EslSupervisorSwitch implements SupervisorSwitch {
   constructor(
-    private readonly client: EslClient,
+    private readonly client: EslLink,
     private readonly onCommand: (r: CommandRecord) => void,
   ) {}
 

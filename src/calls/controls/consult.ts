@@ -119,7 +119,8 @@ export class Consults extends EventEmitter<ConsultEvents> {
         await op.send(cmd.hold(leg.uuid));
         await op.until(() => this.controls.current(call)?.agentLeg?.held === true, 'CHANNEL_HOLD');
         held = true;
-        await op.sendBackground(cmd.originateConsult(consultLeg, dial, call.callerNumber), 40_000);
+        // On the caller's switch: the consult leg is bridged to it later (uuid_bridge works within one box).
+        await op.sendBackground(cmd.originateConsult(consultLeg, dial, call.callerNumber), 40_000, member.uuid);
       } catch (err) {
         // Nothing reached the target: the caller goes back to the agent as it was.
         await this.undo(op, member.uuid, held ? leg.uuid : null);

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { EslClient } from '../../esl/client.js';
+import type { EslLink } from '../../esl/link.js';
 import type { EslEvent } from '../../esl/event.js';
 import { EslCommandError, EslLinkDownError, EslTimeoutError, EslWireError } from '../../esl/errors.js';
 import type { Actor, CommandRecord } from '../../callcenter/service.js';
@@ -45,7 +45,7 @@ export interface CallControlsEvents {
 
 export interface CallControlsDeps {
   /** The subscribed ESL link: commands, and the events that confirm them. */
-  readonly client: Pick<EslClient, 'api' | 'bgapi' | 'ready' | 'on' | 'off'>;
+  readonly client: Pick<EslLink, 'api' | 'bgapi' | 'ready' | 'on' | 'off'>;
   /** The live call model, fed from the same link before this listens (gateway.ts wires it first). */
   readonly calls: CallsReader;
   readonly view: ViewReader;
@@ -100,12 +100,15 @@ export class Operation {
     }
   }
 
-  /** A command whose reply comes as a BACKGROUND_JOB (an originate that rings for seconds must not hold the link). */
-  async sendBackground(command: string, timeoutMs: number): Promise<string> {
+  /**
+   * A command whose reply comes as a BACKGROUND_JOB (an originate that rings for seconds must not hold the link).
+   * `near`: a channel the new leg must share a switch with (several switches: src/switches/).
+   */
+  async sendBackground(command: string, timeoutMs: number, near?: string): Promise<string> {
     this.commands.push(`bgapi ${command}`);
     let reply: string;
     try {
-      reply = await this.controls.bgapi(command, timeoutMs);
+      reply = await this.controls.bgapi(command, timeoutMs, near);
     } catch (err) {
       if (err instanceof EslTimeoutError) throw new ControlError('SWITCH_TIMEOUT', 'FreeSWITCH did not answer in time');
       if (err instanceof EslLinkDownError) throw new ControlError('SWITCH_DOWN', 'FreeSWITCH is not reachable');
@@ -304,9 +307,9 @@ export class CallControls extends EventEmitter<CallControlsEvents> {
     return this.deps.client.api(command);
   }
 
-  async bgapi(command: string, timeoutMs: number): Promise<string> {
+  async bgapi(command: string, timeoutMs: number, near?: string): Promise<string> {
     if (!this.deps.client.ready) throw new EslLinkDownError();
-    return this.deps.client.bgapi(command, { timeoutMs });
+    return this.deps.client.bgapi(command, near ? { timeoutMs, near } : { timeoutMs });
   }
 
   until(check: () => boolean, what: string, timeoutMs = this.deps.config.timeoutMs): Promise<void> {
