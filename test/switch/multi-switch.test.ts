@@ -1,11 +1,10 @@
 /**
  * Several switches, real ones: 2 private FreeSWITCH 1.10.12 boxes keeping mod_callcenter's agents,
  * tiers and members in one PostgreSQL database (freeswitch-conf "Several switches", boxes.ts), baresip
- * phones on both boxes, and 3 gateway instances behind a real HAProxy sharing Redis and the
- * call-record database. The gateway over several boxes (ESL_HOSTS) is not in this branch yet: the
- * instances use fs1 only, and the test shows agents created through them shared by fs2, a call on fs1
- * reaching the page, and an instance killed with SIGKILL mid-call whose page resumes on another
- * with every push once and the call's record written once.
+ * phones, and 3 gateway instances over both boxes (ESL_HOSTS) behind a real HAProxy, sharing Redis and
+ * the call-record database. Calls on either box reach the desk pages; an instance killed with SIGKILL
+ * mid-call, its page resumes on another with every push once and the call's record is written once;
+ * a box stopped, its call ends on the page and the agents keep taking the other box's calls.
  *
  * Real-switch tier: without FreeSWITCH the test is skipped with the reason, unless
  * REQUIRE_REAL_SWITCH=1 (CI), where that is a failure.
@@ -58,7 +57,7 @@ function assertOnceInOrder(all: Push[]): number[] {
   return got;
 }
 
-test('2 real switches sharing PostgreSQL, 3 gateway instances on fs1 behind HAProxy: agents shared, an instance killed mid-call', { skip, timeout: 300_000 }, async () => {
+test('2 real switches sharing PostgreSQL, 3 gateway instances behind HAProxy: calls on both boxes, an instance killed mid-call, a box stopped', { skip, timeout: 300_000 }, async () => {
   if ('skip' in where) throw new Error(`REQUIRE_REAL_SWITCH=1 but ${where.skip}`);
   let boxes: Boxes | null = null;
   let redisServer: TestRedis | null = null;
@@ -66,6 +65,7 @@ test('2 real switches sharing PostgreSQL, 3 gateway instances on fs1 behind HAPr
   let cluster: Balanced | null = null;
   const pages: DeskClient[] = [];
   let redis: Redis | null = null;
+  const prefixOf = `m${randomBytes(3).toString('hex')}:`;
   let db: pg.Client | null = null;
   try {
     // Everything that takes time starts at once: the boxes, then the instances and the phones.
@@ -73,8 +73,8 @@ test('2 real switches sharing PostgreSQL, 3 gateway instances on fs1 behind HAPr
     boxes = b;
     redisServer = r;
     recordsDb = d;
-    const prefix = `m${randomBytes(3).toString('hex')}:`;
-    const env = { ...sharedEnv(r, d, prefix), ESL_PORT: String(b.switches[0]!.eslPort), ESL_PASSWORD: b.eslPassword, ESL_COMMAND_TIMEOUT_MS: '10000' };
+    const prefix = prefixOf;
+    const env = { ...sharedEnv(r, d, prefix), ESL_HOSTS: b.eslHosts, ESL_PASSWORD: b.eslPassword, ESL_COMMAND_TIMEOUT_MS: '10000' };
     const started = await Promise.allSettled([startBalanced(3, env), b.agentPhones('1001'), b.agentPhones('1002')]);
     if (started[0].status === 'fulfilled') cluster = started[0].value;
     for (const s of started) if (s.status === 'rejected') throw s.reason;
@@ -125,8 +125,44 @@ test('2 real switches sharing PostgreSQL, 3 gateway instances on fs1 behind HAPr
     assert.deepEqual(aliceCall, ['call.offered', 'call.bridged', 'call.ended']);
     assert.equal(await records(db, aliceUuid), 1, 'one record for the call');
 
+    // 3. A call on fs2 reaches B's page (A on a break: B is the only one ready).
+    assert.equal((await resumed.request({ type: 'busy' })).type, 'ack');
+    await resumed.next('agent.status', (m) => m.status === 'On Break', 30_000);
+    assert.equal((await bp.desk.request({ type: 'ready' })).type, 'ack');
+    await bp.desk.next('agent.status', (m) => m.status === 'Available', 30_000);
+    const bob = await b.call('fs2', 'Bob');
+    const bobOffer = await bp.desk.next('call.offered', () => true, 60_000);
+    await bp.desk.next('call.bridged', (m) => m.memberUuid === bobOffer.memberUuid, 30_000);
+    const ccDb = new pg.Client({ connectionString: b.ccDb.url });
+    await ccDb.connect();
+    const row = await ccDb.query<{ instance_id: string }>('SELECT instance_id FROM members WHERE uuid = $1', [bobOffer.memberUuid]).finally(() => ccDb.end());
+    assert.equal(row.rows[0]?.instance_id, 'fs2', 'Bob’s call is on fs2');
+
+    // 4. fs2 stops: Bob's call ends on B's page; the gateway stays ready on fs1.
+    await b.box('fs2').halt();
+    await bob.waitEvent('CALL_CLOSED', 30_000);
+    await bp.desk.next('call.ended', (m) => m.memberUuid === bobOffer.memberUuid, 60_000);
+    const ready = await c.api('GET', '/readyz');
+    assert.equal(ready.status, 200, JSON.stringify(ready.body));
+
+    // 5. B keeps taking calls, now fs1's.
+    const carol = await b.call('fs1', 'Carol');
+    const carolOffer = await bp.desk.next('call.offered', (m) => m.memberUuid !== bobOffer.memberUuid, 60_000);
+    await bp.desk.next('call.bridged', (m) => m.memberUuid === carolOffer.memberUuid, 30_000);
+    await carol.hangup();
+    await bp.desk.next('call.ended', (m) => m.memberUuid === carolOffer.memberUuid, 30_000);
+    assertOnceInOrder(pushes(bp.desk));
+    assert.equal(await records(db, carolOffer.memberUuid), 1, 'one record for the call on fs1');
+    assert.ok((await records(db, bobOffer.memberUuid)) <= 1, 'at most one record for the call of the stopped box');
   } catch (err) {
-    for (const i of cluster?.instances ?? []) if (i.output) console.error(`--- ${i.id}\n${i.output.slice(-3000)}`);
+    for (const i of cluster?.instances ?? []) {
+      if (i.output) console.error(`--- ${i.id}\n${i.output.slice(-3000)}`);
+      const m = await fetch(`${i.url}/metrics`).then((r) => r.text()).catch(() => '');
+      console.error(`--- ${i.id} metrics: ${m.split('\n').filter((l) => /^cc_(call_records|live_calls|esl)/.test(l)).join(' | ')}`);
+    }
+    if (db) console.error(`--- call_records: ${JSON.stringify((await db.query('SELECT member_uuid, outcome, agent FROM call_records').catch(() => ({ rows: [] }))).rows)}`);
+    if (redis) for (const agent of [A, B]) console.error(`--- stream ${agent}: ${JSON.stringify((await redis.lrange(`${prefixOf}desk-log:${agent}`, 0, -1).catch(() => [])).map((j) => { const x = JSON.parse(j) as Push; return [x.seq, x.type, 'memberUuid' in x ? x.memberUuid.slice(0, 8) : 'state' in x ? x.state : ''] as const; }))}`);
+    for (const p of pages) console.error(`--- page: ${JSON.stringify(p.received.map((x) => ['seq' in x ? x.seq : '-', x.type, 'memberUuid' in x ? x.memberUuid.slice(0, 8) : 'state' in x ? x.state : '']))}`);
     for (const fs of boxes?.switches ?? []) console.error(`--- switch ${fs.dir}\n${fs.log().slice(-2000)}`);
     throw err;
   } finally {
