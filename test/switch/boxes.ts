@@ -30,7 +30,7 @@ export interface Boxes {
 export async function startBoxes(where: { bin: string; modDir: string }, ids: readonly string[] = ['fs1', 'fs2']): Promise<Boxes> {
   const ccDb = await createTestDatabase();
   const dsn = `pgsql://hostaddr=127.0.0.1 port=5432 dbname=${ccDb.name} user=postgres`;
-  const eslPassword = `esl-${randomBytes(9).toString('base64url')}`;
+  const eslPassword = `esl-${randomBytes(9).toString('hex')}`;
   const phones: Phone[] = [];
   const started = await Promise.allSettled(ids.map((instanceId) => RealSwitch.start(where, { shared: { dsn, instanceId }, eslPassword })));
   const switches = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));

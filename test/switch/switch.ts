@@ -69,7 +69,8 @@ export class RealSwitch {
       const dir = mkdtempSync(join(tmpdir(), 'cc-fs-'));
       const rtpStart = 20000 + 2 * Math.floor(Math.random() * 15000);
       const ports: SwitchPorts = { esl: await freePort(), sipInternal: await freePort(), sipExternal: await freePort(), rtpStart, rtpEnd: rtpStart + 400, xmlCurl: await freePort() };
-      const pw = () => randomBytes(9).toString('base64url');
+      // Hex: a "--" in a password expanded inside an XML comment would stop the switch from starting.
+      const pw = () => randomBytes(9).toString('hex');
       const secrets: SwitchSecrets = { eslPassword: opts.eslPassword ?? `esl-${pw()}`, defaultPassword: `dp-${pw()}`, phones: { '1001': `p1001-${pw()}`, '1002': `p1002-${pw()}`, '1003': `p1003-${pw()}` }, xmlCurlPassword: `xc-${pw()}` };
       buildConf(dir, ports, secrets, where.modDir, opts.shared);
       const fs = new RealSwitch(dir, ports, secrets, where.bin);
