@@ -10,6 +10,7 @@
  *   npm run bench -- scale [pages]        several instances (DESK_STREAM=redis): Redis work per push with 1-3 instances, resume time on another instance after one stops
  *   npm run bench -- supervisor [seconds] supervisor console: 5,000 agents, 200 calls/s, 20 console sockets: messages and bytes/s per socket, event → console p99, gateway CPU (issue 11)
  *   npm run bench -- controls [ops]      call-control ack latency per control on the real switch, p50/p99 (issue 10)
+ *   npm run bench -- switches [rounds]   the several-switches router (ESL_HOSTS): round trips over one link vs a SwitchSet of two doubles
  *   npm run bench -- records [rows]       call records: batched write rate, filtered query p99 over [rows] (default 2M), CSV export rate and memory
  */
 import { benchIngest } from './esl-ingest.js';
@@ -23,6 +24,7 @@ import { benchRecords } from './records.js';
 import { benchScale } from './scale.js';
 import { benchSupervisor } from './supervisor.js';
 import { benchControls } from './controls.js';
+import { benchSwitches } from './switches.js';
 
 const [which = 'ingest', arg] = process.argv.slice(2);
 const benches: Record<string, () => Promise<void>> = {
@@ -37,6 +39,7 @@ const benches: Record<string, () => Promise<void>> = {
   scale: () => benchScale(Number(arg ?? 200)),
   supervisor: () => benchSupervisor(Number(arg ?? 10)),
   controls: () => benchControls(Number(arg ?? 60)),
+  switches: () => benchSwitches(Number(arg ?? 5000)),
 };
 const run = benches[which];
 if (!run) {

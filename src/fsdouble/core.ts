@@ -47,9 +47,9 @@ export class SwitchCore {
   sessionsSinceStartup = 0;
   peakSessions = 0;
 
-  constructor(id: CoreIdentity, queues: readonly QueueConfig[], readonly nowMs: () => number = preciseNowMs, database?: CallcenterDatabase) {
+  constructor(id: CoreIdentity, queues: readonly QueueConfig[], readonly nowMs: () => number = preciseNowMs, database?: CallcenterDatabase, instanceId?: string) {
     this.events = new EventBuilder(id, nowMs);
-    this.model = new SwitchModel(queues, database);
+    this.model = new SwitchModel(queues, database, instanceId);
     this.startedMs = nowMs();
   }
 

@@ -67,6 +67,8 @@ export interface FreeSwitchDoubleOptions {
    * `initial` agents and tiers are written into it (give them to one double only).
    */
   readonly database?: CallcenterDatabase;
+  /** cc-instance-id: the `instance_id` of this box's member rows (default `single_box`). */
+  readonly instanceId?: string;
 }
 
 export type AgentView = Readonly<Omit<Agent, 'rowid' | 'lastBridgeEndMs'>>;
@@ -89,6 +91,7 @@ interface Resolved {
   listRowCostUs: number | undefined;
   xmlCurl: XmlCurlBinding | null;
   database: CallcenterDatabase | undefined;
+  instanceId: string;
 }
 
 /**
@@ -137,6 +140,7 @@ export class FreeSwitchDouble {
       listRowCostUs: options.listRowCostUs,
       xmlCurl: options.xmlCurl ?? null,
       database: options.database,
+      instanceId: options.instanceId ?? 'single_box',
     });
     d.applyInitial(options.initial);
     await d.esl.listen();
@@ -147,7 +151,7 @@ export class FreeSwitchDouble {
   /** A fresh switch: new Core-UUID, sequence from 1, optionally carrying the callcenter db over. */
   private build(snapshot: ModelSnapshot | null): void {
     const o = this.o;
-    this.core = new SwitchCore({ coreUuid: randomUUID(), hostname: o.hostname, switchname: o.hostname, ipv4: o.ipv4, ipv6: o.ipv6 }, o.queues, undefined, o.database);
+    this.core = new SwitchCore({ coreUuid: randomUUID(), hostname: o.hostname, switchname: o.hostname, ipv4: o.ipv4, ipv6: o.ipv6 }, o.queues, undefined, o.database, o.instanceId);
     this.cc = new CallCenter(this.core);
     this.routing = new Routing(this.core, this.cc, {
       ringMs: o.ringMs,
@@ -178,13 +182,19 @@ export class FreeSwitchDouble {
       // members Abandoned without session; queues come back with zero counters.
       const model = this.core.model;
       model.restore({ ...snapshot, queues: [...model.queues.values()] });
+      // WHERE instance_id = <this box's>: in a shared database, only this box's rows.
+      const own = (instanceId: string) => instanceId === model.instanceId;
+      const reset = new Set<string>();
       for (const a of model.agents.values()) {
+        if (!own(a.instanceId)) continue;
+        reset.add(a.name);
         a.state = 'Waiting';
         a.uuid = '';
         a.externalCallsCount = 0;
       }
-      for (const t of model.allTiers()) t.state = 'Ready';
+      for (const t of model.allTiers()) if (reset.has(t.agent)) t.state = 'Ready';
       for (const m of model.members.values()) {
+        if (!own(m.instanceId)) continue;
         m.state = 'Abandoned';
         m.sessionUuid = '';
       }

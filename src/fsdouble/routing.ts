@@ -62,6 +62,8 @@ export class Routing {
   /** Members loaded from a previous run (restart with state): discard timers for the abandoned ones. */
   adoptMembers(): void {
     for (const m of this.model.members.values()) {
+      // Another box's callers (a shared database) are that box's to offer.
+      if (m.instanceId !== this.model.instanceId) continue;
       if (m.state === 'Waiting') this.reg.waiting.add(m);
       if (m.state === 'Abandoned') this.scheduleDiscard(m);
     }
@@ -132,7 +134,7 @@ export class Routing {
     } else {
       member = this.model.addMember({
         queue: queueName,
-        instanceId: 'single_box',
+        instanceId: this.model.instanceId,
         uuid: memberUuid,
         sessionUuid: b.uuid,
         cidNumber: b.profile.cidNumber,

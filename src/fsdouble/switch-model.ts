@@ -141,11 +141,13 @@ export interface ModelSnapshot {
 }
 
 /**
- * The agents and tiers tables as several boxes share them in one database
- * (mod_callcenter over mod_pgsql, `odbc-dsn` = `pgsql://…`): pass one to several
- * doubles. Members, queues and calls stay each box's own. A change one box makes
- * is seen by the others at once; they look for work again as the real module's
- * dispatch loop would on its next pass.
+ * mod_callcenter's tables as several boxes share them in one database (mod_pgsql,
+ * `odbc-dsn` = `pgsql://…`): pass one to several doubles. Agents, tiers and members
+ * are rows every box lists (two real boxes did: README "Several switches"); a member
+ * row carries the `instance_id` of the box holding its caller, and only that box
+ * offers it. Queues, calls and events stay each box's own. A change one box makes is
+ * seen by the others at once; they look for work again as the real module's dispatch
+ * loop would on its next pass.
  */
 export class CallcenterDatabase {
   readonly agents = new Map<string, Agent>();
@@ -153,6 +155,8 @@ export class CallcenterDatabase {
   readonly tiersByQueue = new Map<string, Map<string, Tier>>();
   /** agent name -> queue name -> tier */
   readonly tiersByAgent = new Map<string, Map<string, Tier>>();
+  readonly members = new Map<string, Member>();
+  readonly membersByQueue = new Map<string, Map<string, Member>>();
   rowid = 0;
   private readonly boxes = new Set<{ changed(): void; wakeAt(ms: number): void }>();
 
@@ -178,8 +182,8 @@ export class SwitchModel {
   private readonly tiersByQueue: Map<string, Map<string, Tier>>;
   /** agent name -> queue name -> tier */
   private readonly tiersByAgent: Map<string, Map<string, Tier>>;
-  readonly members = new Map<string, Member>();
-  private readonly membersByQueue = new Map<string, Map<string, Member>>();
+  readonly members: Map<string, Member>;
+  private readonly membersByQueue: Map<string, Map<string, Member>>;
   /** Loaded queues (the switch's queue_hash), in load order. */
   readonly queues = new Map<string, Queue>();
   /** callcenter.conf: queues that `queue load` may (re)load. */
@@ -188,13 +192,22 @@ export class SwitchModel {
   readonly xmlCurlQueues = new Map<string, QueueConfig>();
   private readonly db: CallcenterDatabase;
 
-  /** `database`: agents and tiers shared with other boxes; absent: this box's own (sqlite). */
-  constructor(configs: readonly QueueConfig[], database?: CallcenterDatabase) {
+  /**
+   * `database`: tables shared with other boxes; absent: this box's own (sqlite).
+   * `instanceId`: cc-instance-id, written into this box's member rows.
+   */
+  constructor(
+    configs: readonly QueueConfig[],
+    database?: CallcenterDatabase,
+    readonly instanceId = 'single_box',
+  ) {
     this.db = database ?? new CallcenterDatabase();
     this.shared = database !== undefined;
     this.agents = this.db.agents;
     this.tiersByQueue = this.db.tiersByQueue;
     this.tiersByAgent = this.db.tiersByAgent;
+    this.members = this.db.members;
+    this.membersByQueue = this.db.membersByQueue;
     for (const c of configs) {
       this.queueConfigs.set(c.name, c);
       this.queues.set(c.name, makeQueue(c));
@@ -325,12 +338,12 @@ export class SwitchModel {
   }
 
   restore(s: ModelSnapshot): void {
-    // A shared database never left: its agents and tiers are there already.
+    // A shared database never left: its rows are there already.
     if (!this.shared) {
       for (const a of s.agents) this.agents.set(a.name, { ...a });
       for (const t of s.tiers) this.addTier(t.queue, t.agent, t.state, t.level, t.position);
+      for (const m of s.members) this.addMember({ ...m });
     }
-    for (const m of s.members) this.addMember({ ...m });
     this.queues.clear();
     for (const q of s.queues) this.queues.set(q.name, { ...q });
     let max = 0;

@@ -7,10 +7,6 @@ import type { MergeKind } from './route.js';
 export function mergeReplies(kind: MergeKind, bodies: readonly string[]): string {
   if (bodies.length === 1) return bodies[0]!;
   switch (kind) {
-    case 'list':
-      return mergeLists(bodies);
-    case 'count':
-      return `${bodies.reduce((n, b) => n + (parseInt(b.trim(), 10) || 0), 0)}\n`;
     case 'json-rows':
       return mergeJsonRows(bodies);
     case 'all-ok':
@@ -18,24 +14,7 @@ export function mergeReplies(kind: MergeKind, bodies: readonly string[]): string
   }
 }
 
-/**
- * `callcenter_config … list` replies: a header line, one `|`-separated row per line and `+OK`
- * (just `+OK` when there are no rows). The same columns on every box (same module version).
- */
-function mergeLists(bodies: readonly string[]): string {
-  let header: string | null = null;
-  const rows: string[] = [];
-  for (const body of bodies) {
-    const lines = body.split('\n');
-    while (lines.length > 0 && (lines[lines.length - 1] === '' || lines[lines.length - 1] === '+OK')) lines.pop();
-    if (lines.length === 0) continue;
-    header ??= lines[0]!;
-    rows.push(...lines.slice(1));
-  }
-  return header === null ? '+OK\n' : `${header}\n${rows.map((r) => `${r}\n`).join('')}+OK\n`;
-}
-
-/** `show … as json`: `{"row_count":N,"rows":[…]}`, or `{"row_count":0}` when empty. */
+/** `show … as json`: `{"row_count":N,"rows":[…]}`, or `{"row_count": 0}` when empty. */
 function mergeJsonRows(bodies: readonly string[]): string {
   const rows: unknown[] = [];
   for (const body of bodies) {
@@ -43,4 +22,29 @@ function mergeJsonRows(bodies: readonly string[]): string {
     if (Array.isArray(parsed.rows)) rows.push(...(parsed.rows as unknown[]));
   }
   return JSON.stringify(rows.length === 0 ? { row_count: 0 } : { row_count: rows.length, rows });
+}
+
+/**
+ * `callcenter_config queue list members` without the rows of boxes that are down: a header line
+ * (with an `instance_id` column), one `|`-separated row per line, then `+OK` (just `+OK` when empty).
+ * Rows whose instance_id names no box that is down are kept (a box the gateway does not watch).
+ */
+export function withoutMembersOf(down: ReadonlySet<string>, body: string): string {
+  if (down.size === 0) return body;
+  const lines = body.split('\n');
+  const columns = lines[0]?.split('|') ?? [];
+  const at = columns.indexOf('instance_id');
+  if (at === -1) return body;
+  const kept: string[] = [];
+  let rows = 0;
+  for (const line of lines.slice(1)) {
+    const fields = line.split('|');
+    if (fields.length === columns.length) {
+      if (down.has(fields[at]!)) continue;
+      rows++;
+    }
+    kept.push(line);
+  }
+  // No row left: the switch writes a bare `+OK` then.
+  return rows === 0 ? kept.join('\n') : [lines[0]!, ...kept].join('\n');
 }

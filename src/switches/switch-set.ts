@@ -4,7 +4,7 @@ import { EslLinkDownError } from '../esl/errors.js';
 import type { BgapiOptions, EslLink } from '../esl/link.js';
 import type { Logger } from '../log.js';
 import { ChannelLocator } from './locator.js';
-import { mergeReplies } from './merge.js';
+import { mergeReplies, withoutMembersOf } from './merge.js';
 import { routeOf, type MergeKind } from './route.js';
 
 /** One switch: its event+command link, and its bulk-read link (null: lists go over the main one). */
@@ -28,6 +28,8 @@ export interface SwitchSetEvents {
 }
 
 type Pick = 'main' | 'bulk';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Several FreeSWITCH boxes sharing mod_callcenter's agents and tiers (mod_pgsql),
@@ -131,6 +133,8 @@ export class SwitchSet extends EventEmitter<EslClientEvents> implements EslLink 
 
   /** Where the channel lives, if a switch that is up holds it (learnt, else asked with `uuid_exists`). */
   async locate(uuid: string): Promise<string | null> {
+    // Only a uuid reaches the switch here (`near` comes from the call model, but is checked all the same).
+    if (!UUID.test(uuid)) return null;
     const known = this.locator.switchOf(uuid);
     if (known && this.up.has(known)) return known;
     const asked = await Promise.all(
@@ -185,9 +189,17 @@ export class SwitchSet extends EventEmitter<EslClientEvents> implements EslLink 
       // An originate naming no live channel: the switches up take turns (click to dial).
       if (!target && route.kind === 'new-call') target = up[this.turn++ % up.length];
     }
-    // Shared rows (agents, tiers), or a channel no switch holds (its own switch error says so).
+    // Shared rows (agents, tiers, members), or a channel no switch holds (its own switch error says so).
     target ??= this.linksUp()[0];
     if (!target) throw new EslLinkDownError();
+    if (route.kind === 'shared' && route.members && !background) {
+      // Callers of a box that is down are gone with it; the database still lists them.
+      const down = new Set(this.links.filter((l) => !this.up.has(l.id)).map((l) => l.id));
+      const filtered = (body: string) => withoutMembersOf(down, body);
+      const onReply = opts.onReply;
+      const body = await this.sendTo(target, pick, command, { ...opts, ...(onReply ? { onReply: (b: string) => onReply(filtered(b)) } : {}) }, false);
+      return filtered(body);
+    }
     return this.sendTo(target, pick, command, opts, background);
   }
 

@@ -34,8 +34,8 @@ interface Rig {
 
 async function startRig(): Promise<Rig> {
   const db = new CallcenterDatabase();
-  const fs1 = await FreeSwitchDouble.start({ ringMs: 30, database: db, hostname: 'box1' });
-  const fs2 = await FreeSwitchDouble.start({ ringMs: 30, database: db, hostname: 'box2' });
+  const fs1 = await FreeSwitchDouble.start({ ringMs: 30, database: db, hostname: 'box1', instanceId: 'fs1' });
+  const fs2 = await FreeSwitchDouble.start({ ringMs: 30, database: db, hostname: 'box2', instanceId: 'fs2' });
   const redis = await startRedis();
   const config = loadConfig({
     ESL_HOSTS: `fs1@127.0.0.1:${fs1.port},fs2@127.0.0.1:${fs2.port}`,
@@ -143,6 +143,11 @@ test('ESL_HOSTS over two doubles sharing agents and tiers: commands routed per b
     await deskA.next('call.ended', (m) => m.memberUuid === on1.memberUuid, 10_000);
     await waitFor(() => gw.calls.get(on1.memberSessionUuid) === undefined, 'box 1 call gone from the model', 10_000);
     assert.ok(gw.calls.get(on2b.memberSessionUuid), 'box 2 call kept');
+    // The shared members table still has box 1's caller (a dead box cleans nothing up); the view leaves it out.
+    assert.ok([...r.db.members.values()].some((m) => m.sessionUuid === on1.memberSessionUuid && m.instanceId === 'fs1'));
+    await gw.callCenter.resync();
+    assert.equal([...gw.view.members.values()].some((m) => m.sessionUuid === on1.memberSessionUuid), false);
+    assert.ok([...gw.view.members.values()].some((m) => m.sessionUuid === on2b.memberSessionUuid));
     const ready = await raw(gw.url, 'GET', '/readyz');
     assert.equal(ready.status, 200);
     assert.deepEqual(ready.body.switches, [
@@ -189,5 +194,70 @@ test('ESL_HOSTS over two doubles sharing agents and tiers: commands routed per b
     deskB.close();
   } finally {
     await r.stop();
+  }
+});
+
+test('ESL_HOSTS with one switch down at start: ready on the other, the first joins when it comes up; /readyz 503 only with both down', async () => {
+  const db = new CallcenterDatabase();
+  // Each box its own cc-instance-id: a box's restart resets its own rows only (one shared id would abandon the other's callers).
+  const fs1 = await FreeSwitchDouble.start({ ringMs: 30, database: db, instanceId: 'box1' });
+  const fs2 = await FreeSwitchDouble.start({ ringMs: 30, database: db, instanceId: 'box2' });
+  await fs1.stop();
+  const redis = await startRedis();
+  const config = loadConfig({
+    ESL_HOSTS: `127.0.0.1:${fs1.port},127.0.0.1:${fs2.port}`,
+    HTTP_PORT: '0',
+    XML_CURL_PORT: '0',
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: `m${randomBytes(3).toString('hex')}:`,
+    ADMIN_TOKEN: ADMIN,
+    CALL_RECORDS: 'off',
+    ESL_COMMAND_TIMEOUT_MS: '2000',
+  });
+  const gw = await startGateway({ config, logger: silentLogger(), resyncIntervalMs: 0, eslBackoff: { initialMs: 20, maxMs: 200 } });
+  try {
+    await waitFor(() => gw.callCenter.ready && gw.calls.rebuilds > 0, 'ready on the second switch', 10_000);
+    const ids = gw.switches().map((s) => s.id);
+    assert.deepEqual(ids, [`127.0.0.1:${fs1.port}`, `127.0.0.1:${fs2.port}`], 'ids derived from host:port');
+    let ready = await raw(gw.url, 'GET', '/readyz');
+    assert.equal(ready.status, 200);
+    assert.deepEqual(ready.body.switches, [
+      { id: ids[0], connected: false },
+      { id: ids[1], connected: true },
+    ]);
+    // The first switch in ESL_HOSTS is down: agent commands go to the one that is up.
+    await addAgent(gw, A);
+    assert.equal(sent(fs2, 'agent add').length, 1);
+    const w2 = fs2.injectCaller({ number: '4930777', name: 'Sieben', destination: '7000' });
+    await waitFor(() => [...gw.view.members.values()].some((m) => m.sessionUuid === w2.memberSessionUuid), 'box 2 caller in the view');
+
+    await fs1.restart();
+    await waitFor(() => gw.switches().every((s) => s.connected), 'the first switch joined', 10_000);
+    const w1 = fs1.injectCaller({ number: '4930888', name: 'Acht', destination: '7000' });
+    await waitFor(() => gw.calls.get(w1.memberSessionUuid) !== undefined && gw.calls.get(w2.memberSessionUuid) !== undefined, 'callers of both boxes in the model');
+    await gw.callCenter.resync();
+    const waiting = new Set([...gw.view.members.values()].map((m) => m.sessionUuid));
+    assert.ok(waiting.has(w1.memberSessionUuid) && waiting.has(w2.memberSessionUuid), 'members of both boxes after a resync');
+    // A control on box 1's caller: to box 1 only (its uuid learnt from box 1's events).
+    const from2 = fs2.received.length;
+    const hung = await api(gw, 'POST', `/api/calls/active/${w1.memberSessionUuid}/hangup`);
+    assert.equal(hung.status, 200, JSON.stringify(hung.body));
+    assert.equal(sent(fs1, `uuid_kill ${w1.memberSessionUuid}`).length, 1);
+    assert.deepEqual(sent(fs2, 'uuid_kill', from2), []);
+
+    await fs1.stop();
+    await fs2.stop();
+    await waitFor(() => !gw.callCenter.ready, 'no switch up');
+    ready = await raw(gw.url, 'GET', '/readyz');
+    assert.equal(ready.status, 503);
+    assert.deepEqual(ready.body.switches, [
+      { id: ids[0], connected: false },
+      { id: ids[1], connected: false },
+    ]);
+  } finally {
+    await gw.stop().catch(() => undefined);
+    await fs1.stop();
+    await fs2.stop();
+    await redis.stop();
   }
 });
