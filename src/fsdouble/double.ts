@@ -182,11 +182,12 @@ export class FreeSwitchDouble {
       // members Abandoned without session; queues come back with zero counters.
       const model = this.core.model;
       model.restore({ ...snapshot, queues: [...model.queues.values()] });
-      // WHERE instance_id = <this box's>: in a shared database, only this box's rows.
+      // In a shared database: every agent (their rows all say single_box; a real box restarted with
+      // cc-instance-id fs1 reset an agent row of single_box) and this box's own members only.
       const own = (instanceId: string) => instanceId === model.instanceId;
       const reset = new Set<string>();
       for (const a of model.agents.values()) {
-        if (!own(a.instanceId)) continue;
+        if (!own(a.instanceId) && a.instanceId !== 'single_box') continue;
         reset.add(a.name);
         a.state = 'Waiting';
         a.uuid = '';
