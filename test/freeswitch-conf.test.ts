@@ -254,7 +254,11 @@ test('callcenter.conf.xml defines the gateway queue with every verified paramete
 
   const settings = params(child(cfg, 'settings'));
   for (const name of settings.keys()) assert.ok((SETTINGS_PARAMS as readonly string[]).includes(name), `setting ${name}`);
-  assert.ok(!settings.has('odbc-dsn'), 'sqlite by default');
+  // One box: SQLite (an empty DSN); several boxes set both in vars.xml (README "Several switches").
+  assert.equal(settings.get('odbc-dsn'), '$${cc_odbc_dsn}');
+  assert.equal(settings.get('cc-instance-id'), '$${cc_instance_id}');
+  assert.equal(definedVars().get('cc_odbc_dsn'), '', 'sqlite by default');
+  assert.equal(definedVars().get('cc_instance_id'), 'single_box', 'mod_callcenter’s own default');
 
   // Param names shown in comments (odbc-dsn, record-template ...) must be real names too.
   const xml = read('autoload_configs/callcenter.conf.xml');
@@ -299,6 +303,11 @@ test('modules.conf.xml loads what the configuration uses', () => {
     assert.ok(loaded.includes(m), m);
   }
   assert.equal(new Set(loaded).size, loaded.length, 'no module listed twice');
+  // Several switches: mod_pgsql is shipped commented out, to be uncommented where it stands, before mod_callcenter.
+  const xml = read('autoload_configs/modules.conf.xml');
+  const pgsql = xml.search(/^\s*<load module="mod_pgsql"\/>/m);
+  assert.ok(pgsql > 0 && !loaded.includes('mod_pgsql'), 'mod_pgsql is there, commented out');
+  assert.ok(pgsql < xml.search(/^\s*<load module="mod_callcenter"\/>/m), 'mod_pgsql comes before mod_callcenter');
 });
 
 test('the dialplan routes 7000 to the gateway queue, exporting the screen-pop variables first', () => {

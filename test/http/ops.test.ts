@@ -98,6 +98,7 @@ describe('health, metrics and the OpenAPI document', () => {
       '/api/calls/{memberUuid}': ['get'],
       '/api/calls.csv': ['get'],
       '/api/outbound': ['post'],
+      '/api/outbound/actions': ['get'],
       '/api/outbound/{id}': ['get'],
       '/api/kpis': ['get'],
       '/api/wallboard': ['get'],

@@ -27,16 +27,21 @@ export interface Instance {
   kill(): Promise<void>;
 }
 
-export interface Cluster {
-  readonly fs: FreeSwitchDouble;
-  readonly redis: TestRedis;
-  readonly db: TestDatabase;
-  readonly prefix: string;
+/** Gateway instances behind one HAProxy (deploy/haproxy.cfg), whatever switch they use. */
+export interface Balanced {
   readonly instances: Instance[];
   /** The balancer's URL. */
   readonly url: string;
   api(method: string, path: string, body?: unknown, base?: string): Promise<{ status: number; body: any }>;
+  /** Stops the instances (SIGTERM, SIGKILL after 5 s) and the balancer, by their PIDs. */
   stop(): Promise<void>;
+}
+
+export interface Cluster extends Balanced {
+  readonly fs: FreeSwitchDouble;
+  readonly redis: TestRedis;
+  readonly db: TestDatabase;
+  readonly prefix: string;
 }
 
 async function until(cond: () => Promise<boolean>, what: string, timeoutMs: number, detail: () => string = () => ''): Promise<void> {
@@ -72,14 +77,9 @@ function startInstance(id: string, port: number, env: Record<string, string>): I
   return inst;
 }
 
-export async function startCluster(n = 3, extraEnv: Record<string, string> = {}): Promise<Cluster> {
-  if (!HAPROXY) throw new Error('haproxy is not installed (npm run setup:test installs it)');
-  const fs = await FreeSwitchDouble.start({ ringMs: 30 });
-  const redis = await startRedis();
-  const db = await createTestDatabase();
-  const prefix = `s${randomBytes(3).toString('hex')}:`;
-  const env = {
-    ESL_PORT: String(fs.port),
+/** What every instance of a test cluster shares: Redis and its prefix, PostgreSQL, the desk stream in Redis. */
+export function sharedEnv(redis: TestRedis, db: TestDatabase, prefix: string): Record<string, string> {
+  return {
     REDIS_URL: redis.url,
     REDIS_KEY_PREFIX: prefix,
     DATABASE_URL: db.url,
@@ -88,28 +88,31 @@ export async function startCluster(n = 3, extraEnv: Record<string, string> = {})
     LOG_LEVEL: 'warn',
     ESL_COMMAND_TIMEOUT_MS: '3000',
     RATE_LIMIT_PER_MINUTE: '100000',
-    ...extraEnv,
   };
+}
+
+/** `n` gateway instances (gw1…, child processes with `env`) behind a real HAProxy; resolves once it forwards to all. */
+export async function startBalanced(n: number, env: Record<string, string>): Promise<Balanced> {
+  if (!HAPROXY) throw new Error('haproxy is not installed (npm run setup:test installs it)');
   const instances: Instance[] = [];
   let lb: ChildProcess | null = null;
   let lbOutput = '';
   const stop = async () => {
-    for (const i of instances) {
-      if (i.proc.exitCode === null && i.proc.signalCode === null) {
-        const exited = once(i.proc, 'exit');
-        process.kill(i.proc.pid!, 'SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (i.proc.exitCode === null && i.proc.signalCode === null) await i.kill();
-      }
-    }
+    await Promise.all(
+      instances.map(async (i) => {
+        if (i.proc.exitCode === null && i.proc.signalCode === null) {
+          const exited = once(i.proc, 'exit');
+          process.kill(i.proc.pid!, 'SIGTERM');
+          await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+          if (i.proc.exitCode === null && i.proc.signalCode === null) await i.kill();
+        }
+      }),
+    );
     if (lb && lb.exitCode === null && lb.signalCode === null) {
       const exited = once(lb, 'exit');
       process.kill(lb.pid!, 'SIGTERM');
       await exited;
     }
-    await fs.stop();
-    await redis.stop();
-    await db.drop();
   };
   try {
     for (let k = 1; k <= n; k++) instances.push(startInstance(`gw${k}`, await freePort(), env));
@@ -123,14 +126,10 @@ export async function startCluster(n = 3, extraEnv: Record<string, string> = {})
       await until(async () => (await raw(inst.url, 'GET', '/readyz')).status === 200, `${inst.id} ready`, 180_000, () => `\n${inst.output.slice(-2000)}`);
     }
     const url = `http://127.0.0.1:${lbPort}`;
-    // The balancer's checks (every second, rise 2) must have seen all three up.
+    // The balancer's checks (every second, rise 2) must have seen all of them up.
     await new Promise((r) => setTimeout(r, 2500));
     await until(async () => (await raw(url, 'GET', '/readyz')).status === 200, 'haproxy forwarding', 10_000, () => `\n${lbOutput.slice(-2000)}`);
     return {
-      fs,
-      redis,
-      db,
-      prefix,
       instances,
       url,
       async api(method, path, body, base = url) {
@@ -145,6 +144,36 @@ export async function startCluster(n = 3, extraEnv: Record<string, string> = {})
     await stop();
     throw err;
   }
+}
+
+/** `n` instances behind HAProxy sharing one FreeSWITCH double, one Redis, one PostgreSQL database. */
+export async function startCluster(n = 3, extraEnv: Record<string, string> = {}): Promise<Cluster> {
+  const fs = await FreeSwitchDouble.start({ ringMs: 30 });
+  const redis = await startRedis();
+  const db = await createTestDatabase();
+  const prefix = `s${randomBytes(3).toString('hex')}:`;
+  let balanced: Balanced;
+  try {
+    balanced = await startBalanced(n, { ESL_PORT: String(fs.port), ...sharedEnv(redis, db, prefix), ...extraEnv });
+  } catch (err) {
+    await fs.stop();
+    await redis.stop();
+    await db.drop();
+    throw err;
+  }
+  return {
+    ...balanced,
+    fs,
+    redis,
+    db,
+    prefix,
+    async stop() {
+      await balanced.stop();
+      await fs.stop();
+      await redis.stop();
+      await db.drop();
+    },
+  };
 }
 
 /** Desk sockets open on an instance, from its own /metrics. */

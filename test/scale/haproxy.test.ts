@@ -9,54 +9,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { DeskClient } from '../helpers/stack.js';
-import { closed, passwordOf, seqs } from '../realtime/desk-helpers.js';
-import { HAPROXY, deskSockets, startCluster, type Cluster, type Instance } from './cluster.js';
-import type { ServerMessage } from '../../src/realtime/protocol.js';
+import type { DeskClient } from '../helpers/stack.js';
+import { closed, seqs } from '../realtime/desk-helpers.js';
+import { HAPROXY, deskSockets, startCluster } from './cluster.js';
+import { addAgent, instanceWithPages, loginVia, pushes, resumeVia, type Push } from './pages.js';
 
 const T = '1001@default';
 const OTHERS = ['1002@default', '1003@default'];
-
-async function addAgent(c: Cluster, name: string): Promise<void> {
-  const created = await c.api('POST', '/api/agents', { name, contact: `null/agent-${name.split('@')[0]}`, password: passwordOf(name) });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  const tier = await c.api('POST', '/api/tiers', { queue: 'support@default', agent: name });
-  assert.equal(tier.status, 201, JSON.stringify(tier.body));
-}
-
-async function loginVia(url: string, agent: string, ready: boolean): Promise<{ desk: DeskClient; token: string }> {
-  const desk = await DeskClient.open(url);
-  const ack = await desk.request({ type: 'login', agent, password: passwordOf(agent), ready });
-  assert.equal(ack.type, 'ack', JSON.stringify(ack));
-  await desk.next('snapshot');
-  return { desk, token: (ack as { token: string }).token };
-}
-
-async function instanceWithPages(c: Cluster): Promise<Instance[]> {
-  const out: Instance[] = [];
-  for (const i of c.instances) if (i.proc.exitCode === null && i.proc.signalCode === null && (await deskSockets(i)) > 0) out.push(i);
-  return out;
-}
-
-type Push = Extract<ServerMessage, { seq: number }>;
-function pushes(desk: DeskClient): Push[] {
-  return desk.received.filter((m): m is Push => m.type !== 'ack' && m.type !== 'error' && 'seq' in m);
-}
-
-/** Resumes through the balancer until an instance takes it (the first tries may meet the dead one). */
-async function resumeVia(url: string, agent: string, token: string, lastSeq: number): Promise<DeskClient> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const desk = await DeskClient.open(url);
-      const ack = await desk.request({ type: 'resume', agent, token, lastSeq });
-      assert.equal(ack.type, 'ack', JSON.stringify(ack));
-      return desk;
-    } catch (err) {
-      if (attempt >= 20) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 test('3 instances behind HAProxy: kill -9 the page’s instance mid-call; the page resumes on another with every push once; one call record', { skip: HAPROXY ? false : 'haproxy is not installed (npm run setup:test)', timeout: 300_000 }, async () => {
   const c = await startCluster(3);

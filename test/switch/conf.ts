@@ -123,6 +123,34 @@ export function installProjectConf(conf: string, secrets: SwitchSecrets, project
   setPasswords(conf, secrets);
 }
 
+// ---- freeswitch-conf/README.md, "Several switches" ----------------------------------------
+
+/** Where a box of several keeps mod_callcenter's tables, and its name among them. */
+export interface SharedDatabase {
+  /** cc_odbc_dsn, e.g. pgsql://hostaddr=127.0.0.1 port=5432 dbname=… user=… */
+  readonly dsn: string;
+  /** cc_instance_id: different on every box. */
+  readonly instanceId: string;
+}
+
+/** README: "set cc_odbc_dsn and cc_instance_id in vars.xml; uncomment mod_pgsql (before mod_callcenter)". */
+export function joinSharedDatabase(conf: string, shared: SharedDatabase): void {
+  if (!/^[A-Za-z0-9_-]+$/.test(shared.instanceId)) throw new Error(`cc_instance_id ${shared.instanceId}: letters, digits, - and _`);
+  const vars = join(conf, 'vars.xml');
+  let text = read(vars);
+  for (const [name, value] of [['cc_odbc_dsn', shared.dsn], ['cc_instance_id', shared.instanceId]] as const) {
+    const re = new RegExp(`(<X-PRE-PROCESS cmd="set" data="${name}=)[^"]*(")`);
+    if (!re.test(text)) throw new Error(`vars.xml has no ${name}`);
+    text = text.replace(re, `$1${value}$2`);
+  }
+  writeFileSync(vars, text);
+  const mods = join(conf, 'autoload_configs/modules.conf.xml');
+  const list = read(mods);
+  const cc = list.search(/^\s*<load module="mod_callcenter"\/>/m);
+  if (cc < 0) throw new Error('modules.conf.xml loads no mod_callcenter');
+  writeFileSync(mods, list.slice(0, cc) + '\n    <load module="mod_pgsql"/>' + list.slice(cc));
+}
+
 // ---- the sandbox: what a user would not change -----------------------------------------------
 
 function edit(path: string, f: (text: string) => string): void {
@@ -164,10 +192,11 @@ export function sandbox(conf: string, ports: SwitchPorts, modDir: string): void 
 }
 
 /** A complete conf dir + the other run directories under `dir`. */
-export function buildConf(dir: string, ports: SwitchPorts, secrets: SwitchSecrets, modDir: string): void {
+export function buildConf(dir: string, ports: SwitchPorts, secrets: SwitchSecrets, modDir: string, shared?: SharedDatabase): void {
   for (const d of RUN_DIRS) mkdirSync(join(dir, d), { recursive: true });
   const conf = unpackVanilla(dir);
   installProjectConf(conf, secrets);
+  if (shared) joinSharedDatabase(conf, shared);
   sandbox(conf, ports, modDir);
   writePrompts(join(dir, 'sounds'));
   if (!existsSync(join(conf, 'freeswitch.xml'))) throw new Error('conf has no freeswitch.xml');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePort } from '../helpers/redis.js';
 import { RawClient } from '../fsdouble/helpers.js';
-import { buildConf, RUN_DIRS, type SwitchPorts, type SwitchSecrets } from './conf.js';
+import { buildConf, RUN_DIRS, type SharedDatabase, type SwitchPorts, type SwitchSecrets } from './conf.js';
 import { stopAllOnExit, stopByPid } from './processes.js';
 
 /** The switch process ended before it was ready. */
@@ -26,6 +26,13 @@ export function findSwitch(env: NodeJS.ProcessEnv = process.env): SwitchAvailabi
   const modDir = env.FREESWITCH_MOD_DIR || join(dirname(dirname(bin)), 'lib/freeswitch/mod');
   if (!existsSync(join(modDir, 'mod_callcenter.so'))) return { skip: `no mod_callcenter.so in ${modDir} (set FREESWITCH_MOD_DIR)` };
   return { bin, modDir };
+}
+
+export interface StartOptions {
+  /** One box of several keeping mod_callcenter's tables in one PostgreSQL database (conf.ts joinSharedDatabase). */
+  readonly shared?: SharedDatabase;
+  /** The ESL password (default: a random one): boxes behind one gateway share it (its ESL_PASSWORD). */
+  readonly eslPassword?: string;
 }
 
 /**
@@ -54,7 +61,7 @@ export class RealSwitch {
     return this.proc?.pid;
   }
 
-  static async start(where: { bin: string; modDir: string }): Promise<RealSwitch> {
+  static async start(where: { bin: string; modDir: string }, opts: StartOptions = {}): Promise<RealSwitch> {
     // A switch that exits within its first moments (seen once in CI: exit 255 before it wrote a
     // log line, while other test files started switches and phones) is started again, on fresh
     // ports in a fresh directory; what it printed is kept in <dir>/console.txt and reported.
@@ -62,9 +69,10 @@ export class RealSwitch {
       const dir = mkdtempSync(join(tmpdir(), 'cc-fs-'));
       const rtpStart = 20000 + 2 * Math.floor(Math.random() * 15000);
       const ports: SwitchPorts = { esl: await freePort(), sipInternal: await freePort(), sipExternal: await freePort(), rtpStart, rtpEnd: rtpStart + 400, xmlCurl: await freePort() };
-      const pw = () => randomBytes(9).toString('base64url');
-      const secrets: SwitchSecrets = { eslPassword: `esl-${pw()}`, defaultPassword: `dp-${pw()}`, phones: { '1001': `p1001-${pw()}`, '1002': `p1002-${pw()}`, '1003': `p1003-${pw()}` }, xmlCurlPassword: `xc-${pw()}` };
-      buildConf(dir, ports, secrets, where.modDir);
+      // Hex: a "--" in a password expanded inside an XML comment would stop the switch from starting.
+      const pw = () => randomBytes(9).toString('hex');
+      const secrets: SwitchSecrets = { eslPassword: opts.eslPassword ?? `esl-${pw()}`, defaultPassword: `dp-${pw()}`, phones: { '1001': `p1001-${pw()}`, '1002': `p1002-${pw()}`, '1003': `p1003-${pw()}` }, xmlCurlPassword: `xc-${pw()}` };
+      buildConf(dir, ports, secrets, where.modDir, opts.shared);
       const fs = new RealSwitch(dir, ports, secrets, where.bin);
       try {
         await fs.run();
