@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type pg from 'pg';
 import type { Logger } from '../log.js';
 
 /** What is stored with a call after it ended: any of these may be missing. */
@@ -14,7 +15,7 @@ export interface CallWrapUp {
 
 /** The database side (call_dispositions + call_records); null pool = not open (records off or not ready). */
 export interface DispositionDatabase {
-  pool(): { query(sql: string, params: unknown[]): Promise<unknown> } | null;
+  pool(): Pick<pg.Pool, 'connect'> | null;
 }
 
 const RETRY_MS = 5000;
@@ -91,21 +92,35 @@ export class DispositionStore {
     const disposition = w.disposition ?? null;
     const notes = w.notes ?? null;
     const after = w.afterCallS ?? null;
-    // COALESCE keeps what an earlier save stored for a field this one does not carry.
-    await pool.query(
-      `INSERT INTO call_dispositions (member_uuid, agent, queue, disposition, notes, after_call_s) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (member_uuid) DO UPDATE SET
-         disposition = COALESCE(EXCLUDED.disposition, call_dispositions.disposition),
-         notes = CASE WHEN EXCLUDED.disposition IS NOT NULL THEN EXCLUDED.notes ELSE call_dispositions.notes END,
-         after_call_s = COALESCE(EXCLUDED.after_call_s, call_dispositions.after_call_s),
-         updated_at = now()`,
-      [w.memberUuid, w.agent, w.queue, disposition, notes, after],
-    );
-    await pool.query(
-      `UPDATE call_records r SET disposition = d.disposition, notes = d.notes, after_call_s = COALESCE(d.after_call_s, r.after_call_s)
-       FROM call_dispositions d WHERE d.member_uuid = $1 AND r.member_uuid = $1`,
-      [w.memberUuid],
-    );
+    // One transaction holding the member's advisory lock, which the record's INSERT trigger takes too
+    // (migration 1764547560000): a record committed meanwhile is seen by the UPDATE, or the trigger
+    // waits for this commit and copies the disposition itself. Without it, both can miss each other.
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(8801, hashtext($1))', [w.memberUuid]);
+      // COALESCE keeps what an earlier save stored for a field this one does not carry.
+      await client.query(
+        `INSERT INTO call_dispositions (member_uuid, agent, queue, disposition, notes, after_call_s) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (member_uuid) DO UPDATE SET
+           disposition = COALESCE(EXCLUDED.disposition, call_dispositions.disposition),
+           notes = CASE WHEN EXCLUDED.disposition IS NOT NULL THEN EXCLUDED.notes ELSE call_dispositions.notes END,
+           after_call_s = COALESCE(EXCLUDED.after_call_s, call_dispositions.after_call_s),
+           updated_at = now()`,
+        [w.memberUuid, w.agent, w.queue, disposition, notes, after],
+      );
+      await client.query(
+        `UPDATE call_records r SET disposition = d.disposition, notes = d.notes, after_call_s = COALESCE(d.after_call_s, r.after_call_s)
+         FROM call_dispositions d WHERE d.member_uuid = $1 AND r.member_uuid = $1`,
+        [w.memberUuid],
+      );
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
   }
 
   private schedule(): void {

@@ -20,7 +20,7 @@ const QUEUE = 'support@default';
 const AGENT = '1001@default';
 
 /** What the records writer inserts (the columns that matter here); the trigger may fill the rest. */
-async function insertRecord(pool: pg.Pool, memberUuid: string): Promise<void> {
+async function insertRecord(pool: pg.Pool | pg.PoolClient, memberUuid: string): Promise<void> {
   await pool.query(
     `INSERT INTO call_records (member_uuid, queue, joined_at, ended_at, wait_s, outcome, agent) VALUES ($1, $2, now(), now(), 3, 'answered', $3) ON CONFLICT (member_uuid) DO NOTHING`,
     [memberUuid, QUEUE, AGENT],
@@ -117,4 +117,32 @@ test('PGlite accepts the migration: the trigger fills a record inserted after it
     await insertRecord(pool, m);
     assert.deepEqual(await recordOf(pool, m), { disposition: 'sale', notes: 'embedded', after_call_s: 4 });
   });
+});
+
+test('PostgreSQL: a record inserted while the disposition is being filed keeps it (both take the member’s lock; neither misses the other)', async () => {
+  const pgdb = await createTestDatabase();
+  try {
+    await withStack(pgdb.url, async (pool, store) => {
+      const memberUuid = randomUUID();
+      // The records writer's batch: inserted (its trigger found no disposition yet), not yet committed.
+      const writer = await pool.connect();
+      try {
+        await writer.query('BEGIN');
+        await insertRecord(writer, memberUuid);
+        // The agent files meanwhile: without the lock its UPDATE would see no record and its row would
+        // be missed by the trigger that already ran; with it, the save waits for the writer's commit.
+        let saved = false;
+        const saving = store.save({ memberUuid, agent: AGENT, queue: QUEUE, disposition: 'sale', notes: 'raced' }).then(() => (saved = true));
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(saved, false, 'the save waits for the record’s transaction');
+        await writer.query('COMMIT');
+        await saving;
+      } finally {
+        writer.release();
+      }
+      assert.deepEqual(await recordOf(pool, memberUuid), { disposition: 'sale', notes: 'raced', after_call_s: null });
+    });
+  } finally {
+    await pgdb.drop();
+  }
 });
