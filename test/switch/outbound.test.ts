@@ -114,6 +114,8 @@ if ('skip' in where && !required) {
     });
 
     test('while the agent\'s phone rings for a click-to-dial, a queue caller is not offered to it; it is once the dial ends', async () => {
+      // The last test's queue call may still be ending on the switch: a dial is refused (AGENT_BUSY) until it has.
+      await waitFor(() => gw.view.agents.get(AGENT)?.state === 'Waiting', 'the agent out of the last test\'s queue call', 20000);
       await t.agentPhone('1001', false);
       // States from the service's events (polling GET /api/outbound would meet the REST rate limit).
       const states = new Map<string, string>();
