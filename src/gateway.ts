@@ -290,7 +290,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const aftercall = new AfterCallWork(callCenter, view, desk, dispositions, wrapUp, config.aftercall, acwState, logger);
   // Before the gateway listens and connects: a page that reconnects after a restart finds its after-call work.
   await aftercall.recover().catch((err: Error) => logger.warn({ err: err.message }, 'after-call state could not be read from Redis; pending next statuses are read again at each call end'));
-  new AgentIdAnnouncer(callCenter, config.aftercall, logger.child({ part: 'announce' }));
+  const announcer = new AgentIdAnnouncer(callCenter, calls, config.aftercall, logger.child({ part: 'announce' }));
 
   if (outbound) pushOutboundStates(outbound, desk);
   const switches = switchSet ? () => switchSet.states() : undefined;
@@ -354,6 +354,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       desk.close();
       outbound?.close();
       aftercall.close();
+      announcer.close();
       wrapUp.close();
       dispositions.close();
       callCenter.close();
