@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import { inTransaction } from '../db/database.js';
 import type { Logger } from '../log.js';
 
 /** What is stored with a call after it ended: any of these may be missing. */
@@ -95,9 +96,7 @@ export class DispositionStore {
     // One transaction holding the member's advisory lock, which the record's INSERT trigger takes too
     // (migration 1764547560000): a record committed meanwhile is seen by the UPDATE, or the trigger
     // waits for this commit and copies the disposition itself. Without it, both can miss each other.
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(8801, hashtext($1))', [w.memberUuid]);
       // COALESCE keeps what an earlier save stored for a field this one does not carry.
       await client.query(
@@ -114,13 +113,7 @@ export class DispositionStore {
          FROM call_dispositions d WHERE d.member_uuid = $1 AND r.member_uuid = $1`,
         [w.memberUuid],
       );
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   private schedule(): void {

@@ -20,6 +20,25 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * Runs `work` in one transaction on one pooled connection: COMMIT when it resolves,
+ * ROLLBACK (best effort) when it throws, the connection released either way.
+ */
+export async function inTransaction<T>(pool: Pick<pg.Pool, 'connect'>, work: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query(begin);
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
 export interface DatabaseOptions {
   /** postgres://… ; null: embedded PGlite. */
   readonly url: string | null;

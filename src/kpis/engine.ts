@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
+import { inTransaction } from '../db/database.js';
 import type { StateChange, ViewReader } from '../callcenter/state.js';
 import type { Logger } from '../log.js';
 import { finishCall, type LiveCall } from '../records/model.js';
@@ -147,24 +148,18 @@ export class KpiEngine extends EventEmitter<{ change: []; seeded: [] }> implemen
     try {
       await this.db.start();
       const pool = this.db.reportPool();
-      const client = await pool.connect();
       const day = this.counters.range;
       this.heldDuringSeed = new Map();
-      let rows;
-      let stored: Set<string>;
-      try {
-        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-        rows = await querySums(client, this.opts.settings, seedQuery(day.from, day.to, [...this.countedBeforeSeed]));
-        const held = [...this.heldDuringSeed.keys()];
-        const res = held.length ? await client.query<{ member_uuid: string }>('SELECT member_uuid FROM call_records WHERE member_uuid = ANY($1::text[])', [held]) : { rows: [] };
-        stored = new Set(res.rows.map((r) => r.member_uuid));
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+      const { rows, stored } = await inTransaction(
+        pool,
+        async (client) => {
+          const sums = await querySums(client, this.opts.settings, seedQuery(day.from, day.to, [...this.countedBeforeSeed]));
+          const held = [...(this.heldDuringSeed?.keys() ?? [])];
+          const res = held.length ? await client.query<{ member_uuid: string }>('SELECT member_uuid FROM call_records WHERE member_uuid = ANY($1::text[])', [held]) : { rows: [] };
+          return { rows: sums, stored: new Set(res.rows.map((r) => r.member_uuid)) };
+        },
+        'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+      );
       // The day may have rolled while the query ran: counters.addSeed keeps only today's.
       this.counters.roll(this.now());
       for (const b of rows) if (b.queue !== null) this.counters.addSeed(b.from, b.queue, b.agent, b.sums);

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from '../db/database.js';
 import { statesBefore, type ActionState, type OutboundAction } from './action.js';
 
 /**
@@ -181,9 +182,7 @@ export async function moveAction(pool: pg.Pool, id: string, m: Move): Promise<Ou
 export async function writeOutboundRecord(pool: pg.Pool, a: OutboundAction): Promise<boolean> {
   const ended = a.endedAt ?? a.updatedAt;
   const secs = (from: number | null, to: number | null): number | null => (from === null || to === null ? null : Math.max(0, Math.round((to - from) / 1000)));
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     const res = await client.query(
       `INSERT INTO call_records (member_uuid, session_uuid, direction, queue, caller_number, caller_name, destination, variables,
          joined_at, offered_at, answered_at, ended_at, wait_s, ring_s, talk_s, offers, agent, agent_uuid, outcome, cause, hangup_cause)
@@ -211,12 +210,6 @@ export async function writeOutboundRecord(pool: pg.Pool, a: OutboundAction): Pro
       ],
     );
     await client.query('UPDATE outbound_actions SET recorded_at = now() WHERE id = $1', [a.id]);
-    await client.query('COMMIT');
     return (res.rowCount ?? 0) > 0;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }

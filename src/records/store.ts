@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import QueryStream from 'pg-query-stream';
+import { inTransaction } from '../db/database.js';
 import { finishCall, mergeLive, type CallRecord, type LiveCall, type Offer, type Outcome } from './model.js';
 import type { CallEnd } from './tracker.js';
 
@@ -110,10 +111,8 @@ const names = (columns: string) => columns.split(',').map((c) => c.trim().split(
  * changes nothing. A live row is never written for a call that has a record.
  */
 export async function writeBatch(pool: pg.Pool, live: readonly LiveCall[], finished: readonly Finished[]): Promise<{ inserted: number }> {
-  const client = await pool.connect();
-  let inserted = 0;
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
+    let inserted = 0;
     if (finished.length > 0) {
       const uuids = finished.map((f) => f.call.memberUuid);
       const stored = await client.query<LiveRow>('SELECT * FROM live_calls WHERE member_uuid = ANY($1::text[])', [uuids]);
@@ -151,14 +150,8 @@ export async function writeBatch(pool: pg.Pool, live: readonly LiveCall[], finis
         [JSON.stringify(live.map(liveJson))],
       );
     }
-    await client.query('COMMIT');
     return { inserted };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 // ---- reading ---------------------------------------------------------------

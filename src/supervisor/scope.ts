@@ -1,5 +1,3 @@
-import type { ViewReader } from '../callcenter/state.js';
-
 /**
  * A token's queue scope (TOKEN_QUEUES): what a supervisor may see and act on.
  * The one place that decides it, for the supervisor socket, its actions, and any
@@ -38,11 +36,6 @@ export function callInScope(scope: QueueScope, call: { readonly queue: string })
   return queueInScope(scope, call.queue);
 }
 
-/** The same rule read straight from the callcenter view (REST routes; O(tiers), fine per request). */
-export function agentInScopeOfView(scope: QueueScope, view: ViewReader, agent: string): boolean {
-  if (scope.queues === null) return true;
-  return agentInScope(scope, view.tiersOfAgent(agent).map((t) => t.queue));
-}
 
 /** A narrower scope: `filter` within `scope` (null filter: the whole scope). Returns null when the filter leaves the scope. */
 export function narrow(scope: QueueScope, filter: readonly string[] | null): QueueScope | null {
